@@ -1,0 +1,1 @@
+"""SMS Bridge: SMS through FiboSMS, eSMS.vn, FPT SMS Brandname and SMSPAY."""

@@ -1,0 +1,1 @@
+"""Gateway clients for FiboSMS, eSMS.vn, FPT SMS Brandname and SMSPAY (no Home Assistant import)."""

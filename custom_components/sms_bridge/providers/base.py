@@ -1,0 +1,337 @@
+"""Shared types of the gateway clients: results, delivery reports, errors, the HTTP helper.
+
+Nothing here imports Home Assistant: this package could be published on its own.
+"""
+
+from __future__ import annotations
+
+import hmac
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, ClassVar
+
+import aiohttp
+
+DEFAULT_TIMEOUT = 30.0
+
+
+class DeliveryStatus(StrEnum):
+    """The normalized status of a message, the same for every gateway."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+    @property
+    def final(self) -> bool:
+        """Delivered and failed are final; pending and sent are not."""
+        return self in (DeliveryStatus.DELIVERED, DeliveryStatus.FAILED)
+
+
+class ReplyKind(StrEnum):
+    """The three answers a delivery-report webhook can give a gateway."""
+
+    ACCEPTED = "accepted"
+    BAD_SECRET = "bad_secret"
+    MALFORMED = "malformed"
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """One SMS to one number, already in its final text.
+
+    `phone` is E.164 (`+84901234567`); each client writes it the way its gateway wants.
+    `unicode` False means the text is plain (the caller has stripped diacritics).
+    """
+
+    phone: str
+    text: str
+    unicode: bool = False
+    sender: str | None = None
+    callback_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """What a gateway said when it accepted a message (accepted, not delivered)."""
+
+    provider: str
+    message_id: str
+    phone: str
+    segments: int
+    request_id: str | None = None
+    telco: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """Account balance. `unit` is "VND" for money, None for SMS credits or unknown."""
+
+    amount: Decimal
+    unit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DailyTotals:
+    """Today's totals as the gateway counts them."""
+
+    delivered: int
+    failed: int
+    pending: int
+
+    @property
+    def sent(self) -> int:
+        """Every message sent today, whatever became of it."""
+        return self.delivered + self.failed + self.pending
+
+
+@dataclass(frozen=True, slots=True)
+class InboundRequest:
+    """A delivery-report HTTP request, detached from any web framework.
+
+    `query` and `form` keep the last value of a repeated name. `headers` keys are compared
+    case-insensitively by the parsers. `remote` is the client address, if known.
+    """
+
+    method: str
+    query: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    remote: str | None = None
+
+    def header(self, name: str) -> str | None:
+        """A header's value, by case-insensitive name."""
+        wanted = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == wanted:
+                return value
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    """A parsed delivery report, with the normalized status of DESIGN.md's table."""
+
+    provider: str
+    message_id: str
+    status: DeliveryStatus
+    provider_status: str
+    phone: str | None = None
+    error: str | None = None
+    telco: str | None = None
+    segments: int | None = None
+    price: Decimal | None = None
+    request_id: str | None = None
+    answer: str | None = None
+
+    @property
+    def final(self) -> bool:
+        """Whether the gateway will say no more about this message."""
+        return self.status.final
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookReply:
+    """The exact HTTP answer a gateway expects from a delivery-report webhook."""
+
+    status: int
+    body: str
+    content_type: str = "text/plain"
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+class ProviderError(Exception):
+    """Base of every gateway error. The message is English and never carries a secret."""
+
+    def __init__(self, reason: str, *, code: str | None = None) -> None:
+        super().__init__(f"{reason} (code {code})" if code is not None else reason)
+        self.reason = reason
+        self.code = code
+
+
+class AuthenticationError(ProviderError):
+    """The gateway refused the credentials: the user must enter new ones."""
+
+
+class IpNotAllowedError(ProviderError):
+    """The gateway refused the caller's IP address (an allow-list on the gateway's side)."""
+
+
+class RefusedError(ProviderError):
+    """The gateway refused this request; sending it again would be refused again."""
+
+
+class InvalidRecipientError(RefusedError):
+    """The gateway refused the phone number."""
+
+
+class TransientError(ProviderError):
+    """A timeout, a connection error, a 5xx, a gateway saying "try later".
+
+    `maybe_sent` is True when the request may have reached the gateway (a timeout while
+    waiting for the answer): such a send must not be retried, or an SMS could go out twice.
+    """
+
+    def __init__(self, reason: str, *, code: str | None = None, maybe_sent: bool = False) -> None:
+        super().__init__(reason, code=code)
+        self.maybe_sent = maybe_sent
+
+
+class UnexpectedResponseError(ProviderError):
+    """The gateway answered something we cannot read. For a send, whether it went out is unknown."""
+
+
+class ReportError(Exception):
+    """Base of delivery-report errors; `kind` says which reply the gateway gets."""
+
+    kind: ClassVar[ReplyKind]
+
+
+class BadSecretError(ReportError):
+    """The report's secret (secure code, Authorization key, extra parameter) is missing or wrong."""
+
+    kind = ReplyKind.BAD_SECRET
+
+
+class MalformedReportError(ReportError):
+    """The report lacks a required field or has one we cannot read."""
+
+    kind = ReplyKind.MALFORMED
+
+
+def secrets_equal(given: str | None, expected: str) -> bool:
+    """Constant-time comparison of a secret received from the network."""
+    if given is None:
+        return False
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def as_int(value: str | int | None) -> int | None:
+    """An integer from a gateway field, or None when absent or not a whole number."""
+    if value is None:
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
+
+
+def lower_keys(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """Keys folded to lower case, for gateways whose documents disagree on spelling."""
+    return {str(key).lower(): value for key, value in mapping.items()}
+
+
+# --- the client base ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RawResponse:
+    """An HTTP answer read in full. Never log `body`: gateways echo secrets."""
+
+    status: int
+    body: bytes
+    content_type: str
+
+    @property
+    def text(self) -> str:
+        """The body decoded as UTF-8, undecodable bytes replaced."""
+        return self.body.decode("utf-8", errors="replace")
+
+
+class Provider(ABC):
+    """A gateway client: HTTP calls in, typed results out, typed errors for everything else."""
+
+    name: ClassVar[str]
+    #: The region whose numbers need no country code (phonenumbers' region code).
+    region: ClassVar[str]
+    #: Whether the gateway reports a balance / its own daily totals.
+    has_balance: ClassVar[bool] = False
+    has_daily_totals: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        *,
+        base_url: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self._session = session
+        self._base_url = base_url.rstrip("/") if base_url else None
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+
+    # -- what every gateway does --
+
+    @abstractmethod
+    async def send(self, message: OutgoingMessage) -> SendResult:
+        """Send one SMS; raises a ProviderError subclass when it did not go out."""
+
+    @abstractmethod
+    async def check_credentials(self) -> None:
+        """Prove the credentials work without sending anything billable when possible."""
+
+    async def balance(self) -> Balance:
+        """The account balance (only where `has_balance`)."""
+        raise NotImplementedError(f"{self.name} reports no balance")
+
+    async def daily_totals(self) -> DailyTotals:
+        """Today's totals (only where `has_daily_totals`)."""
+        raise NotImplementedError(f"{self.name} reports no daily totals")
+
+    @abstractmethod
+    def parse_report(self, request: InboundRequest) -> DeliveryReport:
+        """Authenticate and parse a delivery report; raises BadSecretError or MalformedReportError."""
+
+    @abstractmethod
+    def reply(self, kind: ReplyKind) -> WebhookReply:
+        """The exact answer this gateway expects for an accepted, unauthenticated or bad report."""
+
+    # -- HTTP, shared --
+
+    def _url(self, default_host: str, path: str) -> str:
+        """The gateway's URL for `path`, on `base_url` when one was given."""
+        return f"{self._base_url or default_host}{path}"
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        sending: bool = False,
+        **kwargs: Any,
+    ) -> RawResponse:
+        """One HTTP call, its body read in full. Errors never mention the URL (it holds secrets).
+
+        `sending` marks a request that may make an SMS go out: a timeout or a dropped connection
+        after the request was written then means the SMS may have been sent.
+        """
+        try:
+            async with self._session.request(
+                method, url, timeout=self._timeout, allow_redirects=False, **kwargs
+            ) as response:
+                body = await response.read()
+                status = response.status
+                content_type = response.content_type
+        except TimeoutError:
+            raise TransientError(
+                f"{self.name}: no answer in time", maybe_sent=sending
+            ) from None
+        except aiohttp.ClientConnectorError:
+            raise TransientError(f"{self.name}: cannot connect") from None
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError):
+            raise TransientError(
+                f"{self.name}: connection closed before the answer", maybe_sent=sending
+            ) from None
+        except aiohttp.ClientError as err:
+            raise TransientError(
+                f"{self.name}: HTTP error {type(err).__name__}", maybe_sent=sending
+            ) from None
+        if status >= 500:
+            raise TransientError(f"{self.name}: gateway error", code=f"HTTP {status}")
+        return RawResponse(status, body, content_type)
+

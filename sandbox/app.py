@@ -1,0 +1,185 @@
+"""The sandbox web application: the four gateways on one port, fault injection, control API."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from .courier import Courier
+from .state import Fault, SandboxState
+
+STATE: web.AppKey[SandboxState] = web.AppKey("state", SandboxState)
+COURIER: web.AppKey[Courier] = web.AppKey("courier", Courier)
+CLOSING: web.AppKey[asyncio.Event] = web.AppKey("closing", asyncio.Event)
+
+# Which gateway a path belongs to: each at its documented path.
+PREFIXES = {
+    "/SendMT/": "fibo",
+    "/WebserivceFibo/": "fibo",
+    "/MainService.svc/": "esms",
+    "/oauth2/": "fpt",
+    "/api/": "fpt",
+    "/smspay/": "smspay",
+}
+TRANSPORT_FAULTS = {"latency", "timeout", "status", "malformed", "disconnect"}
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def gateway_of(path: str) -> str | None:
+    """The gateway that serves `path`, or None for the control API."""
+    return next((gw for prefix, gw in PREFIXES.items() if path.startswith(prefix)), None)
+
+
+@web.middleware
+async def inject_faults(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Apply the transport-level faults a test asked for before the gateway sees the request."""
+    gateway = gateway_of(request.path)
+    if gateway is None:
+        return await handler(request)
+    state = request.app[STATE]
+    state.requests.append((gateway, request.method, request.path))
+    fault = state.take_fault(gateway, request.path, TRANSPORT_FAULTS)
+    if fault is None:
+        return await handler(request)
+    if fault.kind == "latency":
+        await asyncio.sleep(float(fault.value or 0.5))
+        return await handler(request)
+    if fault.kind == "timeout":
+        closing = request.app[CLOSING]
+        try:
+            await asyncio.wait_for(closing.wait(), float(fault.value or 3600))
+        except TimeoutError:
+            pass
+        return web.Response(status=504, text="timeout")
+    if fault.kind == "status":
+        return web.Response(status=int(fault.value or 503), text="Service Unavailable")
+    if fault.kind == "disconnect":
+        if request.transport is not None:
+            request.transport.close()
+        raise asyncio.CancelledError
+    return web.Response(status=200, text="<html><body>Gateway maintenance", content_type="text/html")
+
+
+async def read_params(request: web.Request) -> dict[str, str]:
+    """Query string merged with a form body (later wins), as gateways read parameters."""
+    params = dict(request.query)
+    if request.method == "POST" and request.content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        params.update({k: str(v) for k, v in (await request.post()).items()})
+    return params
+
+
+# --- control API ---------------------------------------------------------------------------------
+
+
+def _account_view(state: SandboxState) -> list[dict[str, Any]]:
+    return [
+        {
+            "gateway": a.gateway,
+            "balance": a.balance,
+            "brandnames": sorted(a.brandnames),
+            "callback": dataclasses.asdict(a.callback),
+            "today": dataclasses.asdict(a.today()),
+        }
+        for a in state.accounts
+    ]
+
+
+async def get_state(request: web.Request) -> web.Response:
+    """Accounts, balances, today's totals, messages and report deliveries."""
+    state = request.app[STATE]
+    return web.json_response(
+        {
+            "dlr_delay": state.dlr_delay,
+            "accounts": _account_view(state),
+            "messages": [
+                {
+                    "gateway": m.gateway,
+                    "message_id": m.message_id,
+                    "phone": m.phone,
+                    "text": m.text,
+                    "segments": m.segments,
+                    "outcome": m.outcome.value,
+                }
+                for m in state.messages.values()
+            ],
+            "deliveries": [dataclasses.asdict(d) for d in state.deliveries],
+            "faults": [dataclasses.asdict(f) for f in state.faults if f.count != 0],
+        }
+    )
+
+
+async def post_callback(request: web.Request) -> web.Response:
+    """Set where a gateway sends reports: {"gateway", "url", "method"?, "extra"?, "secret"?}."""
+    data = await request.json()
+    state = request.app[STATE]
+    accounts = [a for a in state.accounts if a.gateway == data.get("gateway")]
+    if not accounts:
+        return web.json_response({"error": "unknown gateway"}, status=400)
+    for account in accounts:
+        account.callback.url = data.get("url")
+        account.callback.method = str(data.get("method", "GET")).upper()
+        account.callback.extra = dict(data.get("extra", {}))
+        if "secret" in data:
+            account.report_secret = data["secret"]
+    return web.json_response({"ok": True})
+
+
+async def post_fault(request: web.Request) -> web.Response:
+    """Inject a fault: {"kind", "gateway"?, "value"?, "count"?, "path"?}."""
+    data = await request.json()
+    fields = {f.name for f in dataclasses.fields(Fault)}
+    request.app[STATE].faults.append(Fault(**{k: v for k, v in data.items() if k in fields}))
+    return web.json_response({"ok": True})
+
+
+async def delete_faults(request: web.Request) -> web.Response:
+    """Clear every injected fault."""
+    request.app[STATE].faults.clear()
+    return web.json_response({"ok": True})
+
+
+async def post_config(request: web.Request) -> web.Response:
+    """Change settings: {"dlr_delay": seconds}."""
+    data = await request.json()
+    if "dlr_delay" in data:
+        request.app[STATE].dlr_delay = float(data["dlr_delay"])
+    return web.json_response({"ok": True})
+
+
+async def post_reset(request: web.Request) -> web.Response:
+    """Forget messages, faults and changes; back to the built-in accounts."""
+    request.app[STATE].reset()
+    return web.json_response({"ok": True})
+
+
+def create_app(state: SandboxState) -> web.Application:
+    """The sandbox application with all four gateways mounted."""
+    from . import esms, fibo, fpt, smspay  # noqa: PLC0415 - gateways import this module
+
+    app = web.Application(middlewares=[inject_faults])
+    app[STATE] = state
+    app[COURIER] = Courier(state)
+    app[CLOSING] = asyncio.Event()
+    app.router.add_get("/_sandbox/state", get_state)
+    app.router.add_post("/_sandbox/callbacks", post_callback)
+    app.router.add_post("/_sandbox/faults", post_fault)
+    app.router.add_delete("/_sandbox/faults", delete_faults)
+    app.router.add_post("/_sandbox/config", post_config)
+    app.router.add_post("/_sandbox/reset", post_reset)
+    for gateway in (fibo, esms, fpt, smspay):
+        gateway.setup(app)
+
+    async def on_shutdown(app: web.Application) -> None:
+        app[CLOSING].set()
+        await app[COURIER].close()
+
+    app.on_shutdown.append(on_shutdown)
+    return app

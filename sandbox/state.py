@@ -1,0 +1,225 @@
+"""The sandbox's memory: accounts, sent messages, today's totals, injected faults.
+
+Outcomes are chosen by the recipient number's last digit, so tests and demos can pick them:
+3 = the gateway refuses the number at send time, 4 = delivery fails, 5 = stays pending
+(only an intermediate report), anything else = delivered.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Outcome(StrEnum):
+    """What becomes of a message after the gateway accepts it."""
+
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    PENDING = "pending"
+
+
+def refused_number(phone: str) -> bool:
+    """Numbers ending in 3 are refused by the gateway when sent to."""
+    return phone.strip().endswith("3")
+
+
+def outcome_for(phone: str) -> Outcome:
+    """The deterministic fate of an accepted message, from the number's last digit."""
+    last = phone.strip()[-1:]
+    if last == "4":
+        return Outcome.FAILED
+    if last == "5":
+        return Outcome.PENDING
+    return Outcome.DELIVERED
+
+
+@dataclass
+class CallbackTarget:
+    """Where and how a gateway delivers reports for an account (its admin-page settings)."""
+
+    url: str | None = None
+    method: str = "GET"
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Totals:
+    """One day's counts, as Fibo's GetTotalMt reports them."""
+
+    delivered: int = 0
+    failed: int = 0
+    pending: int = 0
+
+
+@dataclass
+class Account:
+    """A gateway account. `secrets` holds its credentials by the gateway's own field names."""
+
+    gateway: str
+    secrets: dict[str, str]
+    balance: int
+    brandnames: set[str] = field(default_factory=set)
+    price: int = 1
+    callback: CallbackTarget = field(default_factory=CallbackTarget)
+    #: Fibo's secure code / FPT's Authorization key, as typed on the gateway's admin page.
+    report_secret: str | None = None
+    totals: dict[date, Totals] = field(default_factory=dict)
+
+    def today(self) -> Totals:
+        """Today's totals, created on first use."""
+        return self.totals.setdefault(date.today(), Totals())
+
+
+@dataclass
+class SentMessage:
+    """A message the sandbox accepted."""
+
+    gateway: str
+    message_id: str
+    phone: str
+    text: str
+    segments: int
+    account: Account
+    outcome: Outcome
+    sent_at: datetime = field(default_factory=datetime.now)
+    callback_url: str | None = None
+    request_id: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Fault:
+    """A fault to inject into the next `count` matching requests (-1: every one).
+
+    kind: latency (sleep `value` s, then answer), timeout (never answer until closed or `value`
+    s), status (answer HTTP `value`), malformed (answer 200 with garbage), disconnect (drop the
+    connection), refuse (the gateway's own refusal with code `value`), expire_token (FPT: the
+    presented token is expired).
+    """
+
+    kind: str
+    gateway: str | None = None
+    value: Any = None
+    count: int = 1
+    path: str | None = None
+
+    def matches(self, gateway: str, path: str, kinds: set[str]) -> bool:
+        """Whether this fault applies to a request."""
+        return (
+            self.kind in kinds
+            and self.count != 0
+            and (self.gateway is None or self.gateway == gateway)
+            and (self.path is None or self.path in path)
+        )
+
+
+@dataclass
+class DeliveryAttempt:
+    """One delivery-report request the sandbox made, and what came back."""
+
+    gateway: str
+    message_id: str
+    attempt: int
+    status: int | None
+    body: str
+    error: str | None = None
+
+
+def default_accounts() -> list[Account]:
+    """The sandbox's built-in accounts; sandbox/README.md lists their credentials."""
+    return [
+        Account(
+            "fibo",
+            {"clientNo": "CL1609110001", "clientPass": "fibo-pass"},
+            balance=1000,
+            brandnames={"FIBO", "SMSBRIDGE"},
+            report_secret="fibo-secure",
+        ),
+        Account(
+            "esms",
+            {"ApiKey": "ESMS-API-KEY", "SecretKey": "ESMS-SECRET-KEY"},
+            balance=500_000,
+            brandnames={"Baotrixemay", "SMSBRIDGE"},
+            price=800,
+        ),
+        Account(
+            "fpt",
+            {"client_id": "fpt-client-id", "client_secret": "fpt-client-secret"},
+            balance=1000,
+            brandnames={"FTI", "SMSBRIDGE"},
+            report_secret="fpt-auth-key",
+        ),
+        Account(
+            "smspay",
+            {"user": "smspay-user", "pass": "smspay-pass"},
+            balance=1000,
+        ),
+    ]
+
+
+class SandboxState:
+    """Everything the sandbox knows; tests may read and change it directly."""
+
+    def __init__(self, *, dlr_delay: float = 0.05) -> None:
+        self.dlr_delay = dlr_delay
+        self.accounts: list[Account] = default_accounts()
+        self.messages: dict[tuple[str, str], SentMessage] = {}
+        self.faults: list[Fault] = []
+        self.deliveries: list[DeliveryAttempt] = []
+        #: Every request the gateways received: (gateway, method, path), for tests to count.
+        self.requests: list[tuple[str, str, str]] = []
+        #: FPT's tokens: token -> (account, expiry as loop time).
+        self.tokens: dict[str, tuple[Account, float]] = {}
+        self.token_lifetime = 86400
+        self._ids = itertools.count(491785)
+
+    def next_id(self) -> int:
+        """A fresh numeric message id (FPT, SMSPAY)."""
+        return next(self._ids)
+
+    def account(self, gateway: str, **secrets: str | None) -> Account | None:
+        """The account of `gateway` whose credentials are exactly these, if any."""
+        for account in self.accounts:
+            if account.gateway == gateway and all(
+                account.secrets.get(key) == value for key, value in secrets.items()
+            ):
+                return account
+        return None
+
+    def first_account(self, gateway: str) -> Account:
+        """The gateway's built-in account."""
+        return next(a for a in self.accounts if a.gateway == gateway)
+
+    def take_fault(self, gateway: str, path: str, kinds: set[str]) -> Fault | None:
+        """The first fault that applies, its count used up by one."""
+        for fault in self.faults:
+            if fault.matches(gateway, path, kinds):
+                if fault.count > 0:
+                    fault.count -= 1
+                return fault
+        return None
+
+    def record(self, message: SentMessage) -> None:
+        """Remember an accepted message, charge the account and count it as pending."""
+        self.messages[(message.gateway, message.message_id)] = message
+        message.account.balance -= message.segments * message.account.price
+        message.account.today().pending += 1
+
+    def settle(self, message: SentMessage) -> None:
+        """Move a message's count from pending to its final outcome."""
+        if message.outcome is Outcome.PENDING:
+            return
+        totals = message.account.today()
+        totals.pending = max(0, totals.pending - 1)
+        if message.outcome is Outcome.DELIVERED:
+            totals.delivered += 1
+        else:
+            totals.failed += 1
+
+    def reset(self) -> None:
+        """Back to the built-in accounts, no messages, no faults."""
+        self.__init__(dlr_delay=self.dlr_delay)  # type: ignore[misc]
