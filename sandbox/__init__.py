@@ -1,6 +1,14 @@
-"""A local imitation of the four SMS gateways (FiboSMS, eSMS.vn, FPT, SMSPAY) for tests and demos."""
+"""A local imitation of the four SMS gateways (Fibo, eSMS, FPT, SMSPAY) for tests and demos."""
 
 from .server import Sandbox
 from .state import Account, CallbackTarget, Fault, Outcome, SandboxState, SentMessage
 
-__all__ = ["Account", "CallbackTarget", "Fault", "Outcome", "Sandbox", "SandboxState", "SentMessage"]
+__all__ = [
+    "Account",
+    "CallbackTarget",
+    "Fault",
+    "Outcome",
+    "Sandbox",
+    "SandboxState",
+    "SentMessage",
+]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import Awaitable, Callable
+import contextlib
+import dataclasses
 from typing import Any
 
 from aiohttp import web
@@ -51,10 +52,8 @@ async def inject_faults(request: web.Request, handler: Handler) -> web.StreamRes
         return await handler(request)
     if fault.kind == "timeout":
         closing = request.app[CLOSING]
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(closing.wait(), float(fault.value or 3600))
-        except TimeoutError:
-            pass
         return web.Response(status=504, text="timeout")
     if fault.kind == "status":
         return web.Response(status=int(fault.value or 503), text="Service Unavailable")
@@ -62,7 +61,9 @@ async def inject_faults(request: web.Request, handler: Handler) -> web.StreamRes
         if request.transport is not None:
             request.transport.close()
         raise asyncio.CancelledError
-    return web.Response(status=200, text="<html><body>Gateway maintenance", content_type="text/html")
+    return web.Response(
+        status=200, text="<html><body>Gateway maintenance", content_type="text/html"
+    )
 
 
 async def read_params(request: web.Request) -> dict[str, str]:

@@ -7,10 +7,10 @@ Outcomes are chosen by the recipient number's last digit, so tests and demos can
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+import itertools
 from typing import Any
 
 

@@ -5,12 +5,12 @@ Nothing here imports Home Assistant: this package could be published on its own.
 
 from __future__ import annotations
 
-import hmac
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+import hmac
 from typing import Any, ClassVar
 
 import aiohttp
@@ -36,7 +36,7 @@ class ReplyKind(StrEnum):
     """The three answers a delivery-report webhook can give a gateway."""
 
     ACCEPTED = "accepted"
-    BAD_SECRET = "bad_secret"
+    BAD_SECRET = "bad_secret"  # noqa: S105 - a reply kind, not a password
     MALFORMED = "malformed"
 
 
@@ -285,7 +285,7 @@ class Provider(ABC):
 
     @abstractmethod
     def parse_report(self, request: InboundRequest) -> DeliveryReport:
-        """Authenticate and parse a delivery report; raises BadSecretError or MalformedReportError."""
+        """Authenticate and parse a report; raises BadSecretError or MalformedReportError."""
 
     @abstractmethod
     def reply(self, kind: ReplyKind) -> WebhookReply:
@@ -310,6 +310,12 @@ class Provider(ABC):
         `sending` marks a request that may make an SMS go out: a timeout or a dropped connection
         after the request was written then means the SMS may have been sent.
         """
+        if sending:
+            # aiohttp silently repeats an idempotent request (GET) once when the connection
+            # drops before the answer; for a send that could deliver the SMS twice. It decides
+            # that from the method as given and upper-cases it only later, so a lower-case
+            # method goes out as GET but is never repeated (tests/providers/test_base.py).
+            method = method.lower()
         try:
             async with self._session.request(
                 method, url, timeout=self._timeout, allow_redirects=False, **kwargs
@@ -318,9 +324,7 @@ class Provider(ABC):
                 status = response.status
                 content_type = response.content_type
         except TimeoutError:
-            raise TransientError(
-                f"{self.name}: no answer in time", maybe_sent=sending
-            ) from None
+            raise TransientError(f"{self.name}: no answer in time", maybe_sent=sending) from None
         except aiohttp.ClientConnectorError:
             raise TransientError(f"{self.name}: cannot connect") from None
         except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError):
@@ -334,4 +338,3 @@ class Provider(ABC):
         if status >= 500:
             raise TransientError(f"{self.name}: gateway error", code=f"HTTP {status}")
         return RawResponse(status, body, content_type)
-
