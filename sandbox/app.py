@@ -44,6 +44,17 @@ async def inject_faults(request: web.Request, handler: Handler) -> web.StreamRes
         return await handler(request)
     state = request.app[STATE]
     state.requests.append((gateway, request.method, request.path))
+    state.in_flight += 1
+    state.max_in_flight = max(state.max_in_flight, state.in_flight)
+    try:
+        return await _apply_faults(request, handler, state, gateway)
+    finally:
+        state.in_flight -= 1
+
+
+async def _apply_faults(
+    request: web.Request, handler: Handler, state: SandboxState, gateway: str
+) -> web.StreamResponse:
     fault = state.take_fault(gateway, request.path, TRANSPORT_FAULTS)
     if fault is None:
         return await handler(request)

@@ -90,7 +90,7 @@ class Courier:
                 ) as response:
                     status = response.status
                     body = await response.text(errors="replace")
-            except (TimeoutError, aiohttp.ClientError) as err:
+            except Exception as err:  # noqa: BLE001 - a partner that fails is recorded, like a gateway would
                 error = type(err).__name__
             self._state.deliveries.append(
                 DeliveryAttempt(message.gateway, message.message_id, attempt, status, body, error)

@@ -172,6 +172,9 @@ class SandboxState:
         self.deliveries: list[DeliveryAttempt] = []
         #: Every request the gateways received: (gateway, method, path), for tests to count.
         self.requests: list[tuple[str, str, str]] = []
+        #: Gateway requests being answered now, and the most there ever were at once.
+        self.in_flight = 0
+        self.max_in_flight = 0
         #: FPT's tokens: token -> (account, expiry as loop time).
         self.tokens: dict[str, tuple[Account, float]] = {}
         self.token_lifetime = 86400

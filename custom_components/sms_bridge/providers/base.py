@@ -14,6 +14,7 @@ import hmac
 from typing import Any, ClassVar
 
 import aiohttp
+from yarl import URL
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -300,7 +301,7 @@ class Provider(ABC):
     async def _request(
         self,
         method: str,
-        url: str,
+        url: str | URL,
         *,
         sending: bool = False,
         **kwargs: Any,
