@@ -254,6 +254,8 @@ class Provider(ABC):
     #: Whether the gateway reports a balance / its own daily totals.
     has_balance: ClassVar[bool] = False
     has_daily_totals: ClassVar[bool] = False
+    #: Addresses the gateway sends delivery reports from, where it publishes them.
+    report_sources: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(
         self,
