@@ -1,7 +1,7 @@
 """The SMSPAY client against the sandbox and tiny loopback servers, over real HTTP."""
 
 # Bulgarian and Vietnamese text is the point here; parametrized tests take many arguments.
-# ruff: noqa: RUF001, PLR0917
+# ruff: noqa: RUF001
 
 from __future__ import annotations
 
