@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 import contextlib
 import dataclasses
+from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
@@ -67,7 +68,12 @@ async def _apply_faults(
             await asyncio.wait_for(closing.wait(), float(fault.value or 3600))
         return web.Response(status=504, text="timeout")
     if fault.kind == "status":
-        return web.Response(status=int(fault.value or 503), text="Service Unavailable")
+        status = int(fault.value or 503)
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:
+            phrase = "Error"
+        return web.Response(status=status, text=phrase)
     if fault.kind == "disconnect":
         if request.transport is not None:
             request.transport.close()
@@ -147,6 +153,11 @@ async def post_callback(request: web.Request) -> web.Response:
 async def post_fault(request: web.Request) -> web.Response:
     """Inject a fault: {"kind", "gateway"?, "value"?, "count"?, "path"?}."""
     data = await request.json()
+    kinds = TRANSPORT_FAULTS | {"refuse", "expire_token"}
+    if data.get("kind") not in kinds:
+        return web.json_response({"error": f"kind must be one of {sorted(kinds)}"}, status=400)
+    if data["kind"] == "refuse" and data.get("value") in (None, ""):
+        return web.json_response({"error": "a refuse fault needs the gateway's code"}, status=400)
     fields = {f.name for f in dataclasses.fields(Fault)}
     request.app[STATE].faults.append(Fault(**{k: v for k, v in data.items() if k in fields}))
     return web.json_response({"ok": True})

@@ -55,6 +55,9 @@ async def test_callbacks_config_and_reset(sandbox: Sandbox, session: aiohttp.Cli
     data = await _get_state(session, sandbox)
     assert data["dlr_delay"] == 2.5
     assert data["faults"][0]["value"] == 502
+    for bad in ({"kind": "nonsense"}, {}, {"kind": "refuse", "gateway": "fibo"}):
+        async with session.post(f"{sandbox.url}/_sandbox/faults", json=bad) as response:
+            assert response.status == 400
     async with session.delete(f"{sandbox.url}/_sandbox/faults") as response:
         assert response.status == 200
     assert sandbox.state.faults == []
@@ -95,6 +98,12 @@ async def test_fault_status_counts_down(sandbox: Sandbox, session: aiohttp.Clien
     sandbox.state.faults.append(Fault("status", "smspay", 503, count=2))
     assert [await _probe(session, sandbox) for _ in range(3)] == [503, 503, 404]
     assert sandbox.state.requests[-1] == ("smspay", "GET", "/smspay/__probe__")
+    sandbox.state.faults.append(Fault("status", "smspay", 502))
+    async with session.get(f"{sandbox.url}/smspay/x") as response:
+        assert (response.status, await response.text()) == (502, "Bad Gateway")
+    sandbox.state.faults.append(Fault("status", "smspay", 599))
+    async with session.get(f"{sandbox.url}/smspay/x") as response:
+        assert (response.status, await response.text()) == (599, "Error")
 
 
 async def test_fault_other_gateway_untouched(
