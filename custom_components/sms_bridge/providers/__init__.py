@@ -1,1 +1,44 @@
-"""Gateway clients for FiboSMS, eSMS.vn, FPT SMS Brandname and SMSPAY (no Home Assistant import)."""
+"""Gateway clients for FiboSMS, eSMS.vn, FPT SMS Brandname and SMSPAY (no Home Assistant import).
+
+`create_provider` builds a client from a config mapping whose keys are the integration's
+config entry keys, so callers never need to know one gateway's constructor from another's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import inspect
+from typing import Any
+
+import aiohttp
+
+from .base import Provider
+from .esms import EsmsProvider
+from .fibo import FiboProvider
+from .fpt import FptProvider
+from .smspay import SmspayProvider
+
+PROVIDER_CLASSES: dict[str, type[Provider]] = {
+    cls.name: cls for cls in (FiboProvider, EsmsProvider, FptProvider, SmspayProvider)
+}
+
+
+def create_provider(
+    session: aiohttp.ClientSession, provider: str, config: Mapping[str, Any]
+) -> Provider:
+    """A client for `provider`, given the keys of `config` its constructor takes.
+
+    Raises KeyError for an unknown provider and ValueError for a config the gateway cannot use
+    (e.g. an SMSPAY send URL without its placeholders).
+    """
+    cls = PROVIDER_CLASSES[provider]
+    accepted = inspect.signature(cls).parameters
+    kwargs = {
+        key: value
+        for key, value in config.items()
+        if key in accepted and key != "session" and value not in (None, "")
+    }
+    return cls(session, **kwargs)
+
+
+__all__ = ["PROVIDER_CLASSES", "Provider", "create_provider"]

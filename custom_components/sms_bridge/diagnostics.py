@@ -1,0 +1,59 @@
+"""Diagnostics: the entry, the coordinator and the ledger, with every secret redacted."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.core import HomeAssistant
+
+from .const import CONF_CLIENT_ID, CONF_NUMBERS, SECRET_KEYS
+from .coordinator import SmsBridgeConfigEntry
+
+#: Secrets, and FPT's client id: half of its OAuth credentials (the unique id hashes it too).
+TO_REDACT = SECRET_KEYS | {CONF_CLIENT_ID}
+
+
+def mask_phone(number: str) -> str:
+    """A phone number with its middle hidden: enough to tell numbers apart, not to call them.
+
+    Short numbers keep only their last two digits: the first four would show nearly all of them.
+    """
+    head = number[:4] if len(number) > 8 else ""
+    return f"{head}{'*' * max(len(number) - len(head) - 2, 0)}{number[-2:]}"
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: SmsBridgeConfigEntry
+) -> dict[str, Any]:
+    """What support needs to see, and nothing that would let anyone use the account."""
+    runtime = entry.runtime_data
+    coordinator = runtime.coordinator
+    state = coordinator.data
+    return {
+        "entry": {
+            "title": entry.title,
+            "data": async_redact_data(dict(entry.data), TO_REDACT),
+            "options": dict(entry.options),
+        },
+        "recipients": [
+            {
+                "title": subentry.title,
+                CONF_NUMBERS: [mask_phone(n) for n in subentry.data.get(CONF_NUMBERS, [])],
+            }
+            for subentry in entry.subentries.values()
+        ],
+        "coordinator": {
+            "last_update_success": coordinator.last_update_success,
+            "update_interval": str(coordinator.update_interval),
+            "counts_from_ledger": coordinator.counts_from_ledger,
+            "balance": (
+                {"amount": str(state.balance.amount), "unit": state.balance.unit}
+                if state and state.balance
+                else None
+            ),
+            "totals": dataclasses.asdict(state.totals) if state else None,
+        },
+        "ledger": {"messages": len(runtime.ledger)},
+    }

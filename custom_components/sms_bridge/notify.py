@@ -1,0 +1,115 @@
+"""Notify: an entity per recipient subentry, and a legacy `notify.<entry>` service taking targets.
+
+The legacy service is for the `alert` integration and automations that address a notifier by
+service name; it is loaded per entry through Home Assistant's own legacy notify machinery and
+removed again when the entry unloads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from homeassistant.components.notify import NotifyEntity
+from homeassistant.components.notify.const import ATTR_TARGET, ATTR_TITLE
+from homeassistant.components.notify.legacy import NOTIFY_SERVICES, BaseNotificationService
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import ConfigType, DiscoveryInfoType
+
+from .const import CONF_NUMBERS, DOMAIN, SUBENTRY_RECIPIENT
+from .coordinator import SmsBridgeConfigEntry
+from .sending import async_send
+
+PARALLEL_UPDATES = 0  # sending is bounded per entry by the send path itself
+
+ATTR_ENTRY_ID = "entry_id"
+
+
+def with_title(message: str, title: str | None) -> str:
+    """The title, when given, goes on its own line before the message."""
+    return f"{title}\n{message}" if title else message
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SmsBridgeConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a notify entity for each recipient."""
+    for subentry_id, subentry in entry.subentries.items():
+        if subentry.subentry_type == SUBENTRY_RECIPIENT:
+            async_add_entities(
+                [RecipientNotifyEntity(entry, subentry)], config_subentry_id=subentry_id
+            )
+
+
+class RecipientNotifyEntity(NotifyEntity):
+    """Texts every number of one recipient."""
+
+    _attr_has_entity_name = True
+    _attr_name = None
+
+    def __init__(self, entry: SmsBridgeConfigEntry, subentry: ConfigSubentry) -> None:
+        self._entry = entry
+        self._numbers: list[str] = list(subentry.data[CONF_NUMBERS])
+        self._attr_unique_id = f"{entry.entry_id}_{subentry.subentry_id}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, f"{entry.entry_id}_{subentry.subentry_id}")},
+            name=subentry.title,
+            entry_type=DeviceEntryType.SERVICE,
+            via_device=(DOMAIN, entry.entry_id),
+        )
+
+    async def async_send_message(self, message: str, title: str | None = None) -> None:
+        """Text the recipient's numbers."""
+        await async_send(self.hass, self._entry, self._numbers, with_title(message, title))
+
+
+async def async_get_service(
+    hass: HomeAssistant,
+    config: ConfigType,
+    discovery_info: DiscoveryInfoType | None = None,
+) -> SmsBridgeNotificationService | None:
+    """The legacy notify service of the entry named in the discovery info."""
+    if discovery_info is None:
+        return None
+    entry: SmsBridgeConfigEntry | None = hass.config_entries.async_get_entry(
+        discovery_info[ATTR_ENTRY_ID]
+    )
+    # Called while the entry is still being set up: it has its runtime data by then.
+    if entry is None or getattr(entry, "runtime_data", None) is None:
+        return None
+    service = SmsBridgeNotificationService(entry)
+    entry.runtime_data.legacy_notify = service
+    return service
+
+
+async def async_unload_legacy_service(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> None:
+    """Remove the entry's legacy notify service (and forget it, so a reload can add it again)."""
+    service = entry.runtime_data.legacy_notify
+    if service is None:
+        return
+    await service.async_unregister_services()
+    with contextlib.suppress(KeyError, ValueError):
+        hass.data[NOTIFY_SERVICES][DOMAIN].remove(service)
+    entry.runtime_data.legacy_notify = None
+
+
+class SmsBridgeNotificationService(BaseNotificationService):
+    """`notify.<entry>`: texts the numbers given as `target`."""
+
+    def __init__(self, entry: SmsBridgeConfigEntry) -> None:
+        self._entry = entry
+
+    async def async_send_message(self, message: str = "", **kwargs: Any) -> None:
+        """Text every target number."""
+        targets = kwargs.get(ATTR_TARGET)
+        if not targets:
+            raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_target")
+        await async_send(
+            self.hass, self._entry, targets, with_title(message, kwargs.get(ATTR_TITLE))
+        )

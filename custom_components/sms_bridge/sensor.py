@@ -1,0 +1,126 @@
+"""Sensors: the account balance and today's delivered, failed, pending and sent totals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .const import CONF_PROVIDER, OPT_BALANCE_UNIT, PROVIDER_FIBO, UNIT_CREDITS, UNIT_VND
+from .coordinator import AccountState, SmsBridgeConfigEntry, SmsBridgeCoordinator
+from .entity import SmsBridgeEntity
+
+PARALLEL_UPDATES = 0  # the coordinator does the fetching
+
+
+@dataclass(frozen=True, kw_only=True)
+class SmsBridgeSensorDescription(SensorEntityDescription):
+    """A sensor and where its value comes from."""
+
+    value_fn: Callable[[AccountState], int | Decimal | None]
+    #: Counted from the ledger for gateways without daily totals (then never unavailable).
+    daily: bool = False
+
+
+BALANCE_VND = SmsBridgeSensorDescription(
+    key="balance",
+    translation_key="balance",
+    device_class=SensorDeviceClass.MONETARY,
+    state_class=SensorStateClass.TOTAL,
+    native_unit_of_measurement=UNIT_VND,
+    suggested_display_precision=0,
+    value_fn=lambda state: state.balance.amount if state.balance else None,
+)
+BALANCE_CREDITS = SmsBridgeSensorDescription(
+    key="balance",
+    translation_key="balance_credits",
+    state_class=SensorStateClass.MEASUREMENT,
+    suggested_display_precision=0,
+    value_fn=BALANCE_VND.value_fn,
+)
+DAILY: tuple[SmsBridgeSensorDescription, ...] = (
+    SmsBridgeSensorDescription(
+        key="sent_today",
+        translation_key="sent_today",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        daily=True,
+        value_fn=lambda state: state.totals.sent,
+    ),
+    SmsBridgeSensorDescription(
+        key="delivered_today",
+        translation_key="delivered_today",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        daily=True,
+        value_fn=lambda state: state.totals.delivered,
+    ),
+    SmsBridgeSensorDescription(
+        key="failed_today",
+        translation_key="failed_today",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        daily=True,
+        value_fn=lambda state: state.totals.failed,
+    ),
+    SmsBridgeSensorDescription(
+        key="pending_today",
+        translation_key="pending_today",
+        state_class=SensorStateClass.MEASUREMENT,
+        daily=True,
+        value_fn=lambda state: state.totals.pending,
+    ),
+)
+
+
+def balance_description(entry: SmsBridgeConfigEntry) -> SmsBridgeSensorDescription:
+    """VND as money; Fibo's SMS-credit packages as a plain count (an option says which)."""
+    balance = entry.runtime_data.coordinator.data.balance
+    if entry.data[CONF_PROVIDER] == PROVIDER_FIBO:
+        unit = entry.options.get(OPT_BALANCE_UNIT, UNIT_CREDITS)
+    else:
+        unit = (balance.unit if balance else None) or UNIT_VND
+    return BALANCE_VND if unit == UNIT_VND else BALANCE_CREDITS
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SmsBridgeConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Add the account's sensors."""
+    coordinator = entry.runtime_data.coordinator
+    descriptions = list(DAILY)
+    if coordinator.provider.has_balance:
+        descriptions.insert(0, balance_description(entry))
+    async_add_entities(SmsBridgeSensor(coordinator, d) for d in descriptions)
+
+
+class SmsBridgeSensor(SmsBridgeEntity, SensorEntity):
+    """One number about the account."""
+
+    entity_description: SmsBridgeSensorDescription
+
+    def __init__(
+        self, coordinator: SmsBridgeCoordinator, description: SmsBridgeSensorDescription
+    ) -> None:
+        super().__init__(coordinator, description.key)
+        self.entity_description = description
+
+    @property
+    def available(self) -> bool:
+        """Ledger counts never depend on the gateway answering; the rest does."""
+        if self.entity_description.daily and self.coordinator.counts_from_ledger:
+            return self.coordinator.data is not None
+        return super().available
+
+    @property
+    def native_value(self) -> int | Decimal | None:
+        """The value from the latest account state."""
+        return self.entity_description.value_fn(self.coordinator.data)

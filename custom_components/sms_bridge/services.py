@@ -1,0 +1,85 @@
+"""The sms_bridge.send action, registered once for all entries."""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+import voluptuous as vol
+
+from .const import DOMAIN
+from .coordinator import SmsBridgeConfigEntry
+from .sending import async_send
+
+SERVICE_SEND = "send"
+ATTR_TARGET = "target"
+ATTR_MESSAGE = "message"
+ATTR_CONFIG_ENTRY_ID = "config_entry_id"
+ATTR_SENDER = "sender"
+ATTR_UNICODE = "unicode"
+
+SEND_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_TARGET): vol.Any(cv.string, [cv.string]),
+        vol.Required(ATTR_MESSAGE): cv.string,
+        vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Optional(ATTR_SENDER): cv.string,
+        vol.Optional(ATTR_UNICODE): cv.boolean,
+    }
+)
+
+
+def resolve_entry(hass: HomeAssistant, entry_id: str | None) -> SmsBridgeConfigEntry:
+    """The loaded entry to send through: the one named, or the only one there is."""
+    if entry_id is not None:
+        entry: SmsBridgeConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+        if entry is None or entry.domain != DOMAIN:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="entry_not_found",
+                translation_placeholders={"entry_id": entry_id},
+            )
+        if entry.state is not ConfigEntryState.LOADED:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="entry_not_loaded",
+                translation_placeholders={"name": entry.title},
+            )
+        return entry
+    loaded = [
+        e for e in hass.config_entries.async_entries(DOMAIN) if e.state is ConfigEntryState.LOADED
+    ]
+    if len(loaded) != 1:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="entry_required" if loaded else "no_entry_loaded",
+        )
+    return loaded[0]
+
+
+async def _async_send(call: ServiceCall) -> ServiceResponse:
+    """Handle sms_bridge.send."""
+    entry = resolve_entry(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID))
+    messages = await async_send(
+        call.hass,
+        entry,
+        call.data[ATTR_TARGET],
+        call.data[ATTR_MESSAGE],
+        sender=call.data.get(ATTR_SENDER),
+        unicode=call.data.get(ATTR_UNICODE),
+    )
+    if not call.return_response:
+        return None
+    return {"messages": messages}  # type: ignore[dict-item]
+
+
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the integration's actions."""
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_SEND,
+        _async_send,
+        schema=SEND_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
