@@ -1,0 +1,86 @@
+"""Setting up, unloading, reloading and removing an account."""
+
+from __future__ import annotations
+
+from unittest.mock import patch
+
+from homeassistant.components import webhook
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+import pytest
+
+from custom_components.sms_bridge.const import DOMAIN
+from sandbox import Fault, Sandbox
+
+from .conftest import PROVIDERS, EntryFactory, make_entry
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_setup_and_unload(
+    hass: HomeAssistant, setup_entry: EntryFactory, provider: str
+) -> None:
+    """Each gateway's entry loads, registers its webhook, and leaves nothing behind on unload."""
+    entry = await setup_entry(provider)
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.data["webhook_id"] in hass.data["webhook"]
+    states = hass.states.async_entity_ids("sensor")
+    assert len(states) == (5 if provider in ("fibo", "esms") else 4)
+
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    assert entry.data["webhook_id"] not in hass.data["webhook"]
+    assert all(
+        hass.states.get(entity_id).state == "unavailable"
+        for entity_id in states  # type: ignore[union-attr]
+    )
+
+
+async def test_reload_keeps_ledger(hass: HomeAssistant, setup_entry: EntryFactory) -> None:
+    """A reload unloads cleanly and comes back with the same webhook."""
+    entry = await setup_entry("esms")
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.data["webhook_id"] in hass.data["webhook"]
+
+
+async def test_wrong_credentials_start_reauth(hass: HomeAssistant, sandbox: Sandbox) -> None:
+    """Credentials the gateway refuses at setup start reauthentication."""
+    entry = make_entry(sandbox, "fibo", client_pass="wrong")
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+
+
+async def test_gateway_down_retries_setup(hass: HomeAssistant, sandbox: Sandbox) -> None:
+    """A gateway that does not answer makes setup retry later, not fail."""
+    sandbox.state.faults.append(Fault("status", "esms", 503, count=-1))
+    entry = make_entry(sandbox, "esms")
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_invalid_config_is_an_error(hass: HomeAssistant, sandbox: Sandbox) -> None:
+    """An entry whose send URL lost its placeholders fails with a translated error."""
+    entry = make_entry(sandbox, "smspay", send_url="http://127.0.0.1:9/send")
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert "Reconfigure the entry" in (entry.reason or "")
+
+
+async def test_remove_deletes_stores(hass: HomeAssistant, setup_entry: EntryFactory) -> None:
+    """Removing the account deletes its stored ledger and seen reports."""
+    entry = await setup_entry("smspay")
+    with patch("homeassistant.helpers.storage.Store.async_remove") as remove:
+        await hass.config_entries.async_remove(entry.entry_id)
+        await hass.async_block_till_done()
+    assert remove.call_count == 2  # the ledger and the seen-reports store
+    assert webhook.async_generate_path(entry.data["webhook_id"]).endswith(entry.data["webhook_id"])
