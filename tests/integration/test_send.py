@@ -1,0 +1,433 @@
+"""Sending: the action, the notify entities and legacy notify services, through every gateway."""
+
+from __future__ import annotations
+
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.sms_bridge.const import DOMAIN
+from custom_components.sms_bridge.ledger import Ledger
+from sandbox import Fault, Sandbox
+
+from .conftest import PROVIDERS, EntryFactory
+
+SEND_PATHS = {
+    "fibo": "SendMaskedSMS",
+    "esms": "SendMultiple",
+    "fpt": "push-brandname",
+    "smspay": "/smspay/send",
+}
+# A valid mobile number of each gateway's country, national form; the last digit picks the
+# sandbox outcome (3 refused at send, 4 fails later, anything else delivered).
+NUMBERS = {"fibo": "0901234567", "esms": "0901234567", "fpt": "0901234567", "smspay": "0888123456"}
+E164 = {
+    "fibo": "+84901234567",
+    "esms": "+84901234567",
+    "fpt": "+84901234567",
+    "smspay": "+359888123456",
+}
+VIETNAMESE = "Cảnh báo: tủ đông số 2 đã lên -5°C, kiểm tra ngay!"
+
+
+@pytest.fixture(autouse=True)
+def no_retry_wait() -> Any:
+    """Retry a transient failure at once instead of after two seconds."""
+    with patch("custom_components.sms_bridge.sending.RETRY_DELAY", 0):
+        yield
+
+
+def gateway_messages(sandbox: Sandbox, provider: str) -> list[Any]:
+    """What the sandbox's gateway accepted."""
+    return [m for m in sandbox.state.messages.values() if m.gateway == provider]
+
+
+def send_requests(sandbox: Sandbox, provider: str) -> int:
+    """How many send calls reached the gateway."""
+    send_paths = (
+        "SendMaskedSMS",
+        "SendSMS",
+        "SendMultipleMessage",
+        "push-brandname",
+        "/smspay/send",
+    )
+    return sum(
+        1
+        for gw, _, path in sandbox.state.requests
+        if gw == provider and any(p in path for p in send_paths)
+    )
+
+
+async def _send(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
+    response = await hass.services.async_call(
+        DOMAIN, "send", data, blocking=True, return_response=True
+    )
+    assert response is not None
+    return dict(response)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_send_action(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory, provider: str
+) -> None:
+    """The action sends through the gateway, answers with the ids, and fills the ledger."""
+    entry = await setup_entry(provider)
+    response = await _send(hass, target=NUMBERS[provider], message="Freezer 2 is at -5 C")
+    [sent] = gateway_messages(sandbox, provider)
+    assert response == {
+        "messages": [
+            {
+                "target": NUMBERS[provider],
+                "phone": E164[provider],
+                "message_id": sent.message_id,
+                "segments": 1,
+            }
+        ]
+    }
+    assert sent.text == "Freezer 2 is at -5 C"
+    ledger_message = entry.runtime_data.ledger.get(sent.message_id)
+    assert ledger_message is not None
+    assert ledger_message.phone == E164[provider]
+    assert (
+        hass.states.get(
+            f"sensor.{entry.title.lower().replace(' ', '_').replace('.', '_')}_sent_today"
+        )
+        is not None
+    )
+
+
+async def test_send_without_response(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory
+) -> None:
+    """Called without asking for a response, the action still sends."""
+    await setup_entry("fibo")
+    await hass.services.async_call(
+        DOMAIN, "send", {"target": ["0901234567", "0901234568"], "message": "hi"}, blocking=True
+    )
+    assert len(gateway_messages(sandbox, "fibo")) == 2
+
+
+async def test_targets_forms_and_repeats(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory
+) -> None:
+    """A list, a comma string and international forms; the same number twice is sent once."""
+    await setup_entry("esms")
+    response = await _send(hass, target="0901234567, +84 90 123 4567; 84901234568", message="hello")
+    assert [m["phone"] for m in response["messages"]] == ["+84901234567", "+84901234568"]
+    assert sorted(m.phone for m in gateway_messages(sandbox, "esms")) == [
+        "0901234567",
+        "0901234568",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("provider", "unicode", "encoding", "expected"),
+    [
+        ("fibo", False, None, "Canh bao: tu dong so 2 da len -5°C, kiem tra ngay!"),
+        ("fibo", True, None, VIETNAMESE),
+        ("esms", None, "ascii", "Canh bao: tu dong so 2 da len -5°C, kiem tra ngay!"),
+        ("esms", None, "unicode", VIETNAMESE),
+        ("esms", None, "auto", VIETNAMESE),
+        ("fpt", None, "auto", VIETNAMESE),
+        ("smspay", False, None, "Canh bao: tu dong so 2 da len -5°C, kiem tra ngay!"),
+    ],
+)
+async def test_vietnamese_text(
+    hass: HomeAssistant,
+    sandbox: Sandbox,
+    setup_entry: EntryFactory,
+    provider: str,
+    unicode: bool | None,
+    encoding: str | None,
+    expected: str,
+) -> None:
+    """Plain text loses its diacritics (đ included); Unicode keeps them, byte for byte."""
+    await setup_entry(provider, options={"encoding": encoding} if encoding else None)
+    data: dict[str, Any] = {"target": NUMBERS[provider], "message": VIETNAMESE}
+    if unicode is not None:
+        data["unicode"] = unicode
+    await _send(hass, **data)
+    [sent] = gateway_messages(sandbox, provider)
+    assert sent.text == expected
+    if provider == "fibo":
+        assert sent.details["service_type"] == (1 if expected == VIETNAMESE else 0)
+
+
+@pytest.mark.parametrize(
+    ("message", "unicode", "segments"),
+    [
+        ("a" * 160, False, 1),
+        ("a" * 161, False, 2),
+        ("a" * 306, False, 2),
+        ("a" * 307, False, 3),
+        ("ă" * 70, True, 1),
+        ("ă" * 71, True, 2),
+        ("ă" * 134, True, 2),
+        ("ă" * 135, True, 3),
+    ],
+)
+async def test_segments_at_boundaries(
+    hass: HomeAssistant, setup_entry: EntryFactory, message: str, unicode: bool, segments: int
+) -> None:
+    """GSM-7 holds 160 then 153 a segment, UCS-2 70 then 67; each message says how many."""
+    await setup_entry("fpt")
+    response = await _send(hass, target="0901234567", message=message, unicode=unicode)
+    assert response["messages"][0]["segments"] == segments
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"target": "0901234567, 12345, abc", "message": "hi"}, "invalid_numbers"),
+        ({"target": " , ", "message": "hi"}, "no_target"),
+        ({"target": "0901234567", "message": "  "}, "empty_message"),
+    ],
+)
+async def test_validation_sends_nothing(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory, data: dict[str, Any], key: str
+) -> None:
+    """Bad input is refused before anything goes out, with a translated error naming it."""
+    await setup_entry("fibo")
+    with pytest.raises(ServiceValidationError) as caught:
+        await _send(hass, **data)
+    assert caught.value.translation_key == key
+    if key == "invalid_numbers":
+        assert caught.value.translation_placeholders == {"numbers": "12345, abc"}
+        assert "12345, abc" in str(caught.value)
+    assert gateway_messages(sandbox, "fibo") == []
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_transient_failure_retried_once(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory, provider: str
+) -> None:
+    """A 503 that surely sent nothing is tried once more, and then the SMS goes out."""
+    await setup_entry(provider)
+    before = send_requests(sandbox, provider)
+    sandbox.state.faults.append(Fault("status", provider, 503, path=SEND_PATHS[provider]))
+    await _send(hass, target=NUMBERS[provider], message="retry me")
+    assert len(gateway_messages(sandbox, provider)) == 1
+    assert send_requests(sandbox, provider) - before == 2
+
+
+async def test_transient_failure_twice_fails(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory
+) -> None:
+    """Two transient failures in a row: exactly two attempts, then an error naming the number."""
+    await setup_entry("esms")
+    sandbox.state.faults.append(Fault("status", "esms", 503, count=2))
+    with pytest.raises(HomeAssistantError) as caught:
+        await _send(hass, target="0901234567", message="hi")
+    assert caught.value.translation_key == "send_failed"
+    assert "0901234567" in str(caught.value)
+    assert send_requests(sandbox, "esms") == 2
+
+
+@pytest.mark.parametrize(
+    ("provider", "code"),
+    [("fibo", 6), ("esms", 103), ("fpt", 2504), ("smspay", "insufficient credit")],
+)
+async def test_refusal_never_retried(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory, provider: str, code: Any
+) -> None:
+    """A gateway refusal is sent once and reported with the gateway's reason."""
+    await setup_entry(provider)
+    before = send_requests(sandbox, provider)
+    sandbox.state.faults.append(Fault("refuse", provider, code, path=SEND_PATHS[provider]))
+    with pytest.raises(HomeAssistantError) as caught:
+        await _send(hass, target=NUMBERS[provider], message="hi")
+    assert NUMBERS[provider] in str(caught.value)
+    assert "Sent 0 of 1" in str(caught.value)
+    assert send_requests(sandbox, provider) - before == 1
+
+
+async def test_timeout_never_retried(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory
+) -> None:
+    """No answer in time may mean it went out: not tried again, and the error says so."""
+    entry = await setup_entry("fibo")
+    entry.runtime_data.provider._timeout = __import__("aiohttp").ClientTimeout(total=0.3)
+    sandbox.state.faults.append(Fault("timeout", "fibo", 5, path="SendMaskedSMS"))
+    with pytest.raises(HomeAssistantError) as caught:
+        await _send(hass, target="0901234567", message="hi")
+    assert "may have been sent" in str(caught.value)
+    assert send_requests(sandbox, "fibo") == 1
+
+
+async def test_partial_failure(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory
+) -> None:
+    """One refused number: the error names it and counts the rest, which are in the ledger."""
+    entry = await setup_entry("fibo")
+    with pytest.raises(HomeAssistantError) as caught:
+        await _send(hass, target=["0901234567", "0901234563", "0901234568"], message="hi")
+    text = str(caught.value)
+    assert "Sent 2 of 3" in text
+    assert "0901234563" in text
+    assert "0901234567" not in text
+    sent = gateway_messages(sandbox, "fibo")
+    assert len(sent) == 2
+    assert all(entry.runtime_data.ledger.get(m.message_id) for m in sent)
+
+
+async def test_refused_credentials_start_reauth(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory
+) -> None:
+    """A send refused for bad credentials starts reauthentication."""
+    await setup_entry("esms")
+    sandbox.state.first_account("esms").secrets["SecretKey"] = "rotated"
+    with pytest.raises(HomeAssistantError):
+        await _send(hass, target="0901234567", message="hi")
+    await hass.async_block_till_done()
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+
+
+async def test_concurrency_bound(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory
+) -> None:
+    """Many recipients at once never exceed the entry's concurrency option."""
+    await setup_entry("smspay", options={"concurrency": 2})
+    sandbox.state.faults.append(Fault("latency", "smspay", 0.1, count=-1))
+    sandbox.state.max_in_flight = 0
+    targets = [f"088812345{digit}" for digit in "0126789"]  # no 3: the sandbox refuses those
+    response = await _send(hass, target=targets, message="all hands")
+    assert len(response["messages"]) == 7
+    assert sandbox.state.max_in_flight == 2
+
+
+async def test_ledger_survives_restart(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory
+) -> None:
+    """What was sent is still known after the entry is unloaded and loaded from storage."""
+    entry = await setup_entry("fpt")
+    response = await _send(hass, target="0901234567", message="Điện mất ở kho 3")
+    message_id = response["messages"][0]["message_id"]
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    ledger = Ledger(hass, entry.entry_id)
+    await ledger.async_load()
+    stored = ledger.get(message_id)
+    assert stored is not None
+    assert (stored.phone, stored.preview, stored.segments) == (
+        "+84901234567",
+        "Điện mất ở kho 3",
+        1,
+    )
+
+
+async def test_choosing_the_account(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory
+) -> None:
+    """With two accounts config_entry_id is required; a wrong or unloaded one is refused."""
+    await setup_entry("fibo")
+    esms = await setup_entry("esms")
+    with pytest.raises(ServiceValidationError) as caught:
+        await _send(hass, target="0901234567", message="hi")
+    assert caught.value.translation_key == "entry_required"
+    await _send(hass, target="0901234567", message="hi", config_entry_id=esms.entry_id)
+    assert len(gateway_messages(sandbox, "esms")) == 1
+    with pytest.raises(ServiceValidationError) as caught:
+        await _send(hass, target="0901234567", message="hi", config_entry_id="nope")
+    assert caught.value.translation_key == "entry_not_found"
+    await hass.config_entries.async_unload(esms.entry_id)
+    with pytest.raises(ServiceValidationError) as caught:
+        await _send(hass, target="0901234567", message="hi", config_entry_id=esms.entry_id)
+    assert caught.value.translation_key == "entry_not_loaded"
+
+
+async def test_no_account(hass: HomeAssistant, sandbox: Sandbox) -> None:
+    """Without a loaded account the action says so."""
+    assert await async_setup_component(hass, DOMAIN, {})
+    with pytest.raises(ServiceValidationError) as caught:
+        await _send(hass, target="0901234567", message="hi")
+    assert caught.value.translation_key == "no_entry_loaded"
+
+
+async def test_sender_override(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory
+) -> None:
+    """The call's sender wins over the option, which wins over the account's brandname."""
+    await setup_entry("fibo", options={"sender": "FIBO"})
+    await _send(hass, target="0901234567", message="a")
+    await _send(hass, target="0901234568", message="b", sender="SMSBRIDGE")
+    senders = sorted((m.phone, m.details["sender"]) for m in gateway_messages(sandbox, "fibo"))
+    assert senders == [("0901234567", "FIBO"), ("0901234568", "SMSBRIDGE")]
+
+
+def _add_recipient(
+    hass: HomeAssistant, entry: MockConfigEntry, title: str, numbers: list[str]
+) -> None:
+    hass.config_entries.async_add_subentry(
+        entry,
+        ConfigSubentry(
+            data={"numbers": numbers}, subentry_type="recipient", title=title, unique_id=None
+        ),
+    )
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_notify_entity(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory, provider: str
+) -> None:
+    """A recipient's notify entity texts all its numbers, the title first."""
+    entry = await setup_entry(provider)
+    other = "+84901234568" if provider != "smspay" else "+359888123457"
+    _add_recipient(hass, entry, "Night shift", [E164[provider], other])
+    await hass.async_block_till_done()
+    assert hass.states.get("notify.night_shift") is not None
+    await hass.services.async_call(
+        "notify",
+        "send_message",
+        {"entity_id": "notify.night_shift", "title": "Kho 3", "message": "Door open"},
+        blocking=True,
+    )
+    sent = gateway_messages(sandbox, provider)
+    assert len(sent) == 2
+    assert {m.text for m in sent} == {"Kho 3\nDoor open"}
+
+
+async def test_notify_entity_failure(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory
+) -> None:
+    """A refused number surfaces from notify.send_message as an error naming it."""
+    entry = await setup_entry("fibo")
+    _add_recipient(hass, entry, "Owner", ["+84901234563"])
+    await hass.async_block_till_done()
+    with pytest.raises(HomeAssistantError, match="84901234563"):
+        await hass.services.async_call(
+            "notify", "send_message", {"entity_id": "notify.owner", "message": "x"}, blocking=True
+        )
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_legacy_notify_service(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory, provider: str
+) -> None:
+    """notify.<slug of the entry title> takes target numbers, as `alert` calls it."""
+    entry = await setup_entry(provider)
+    await hass.async_block_till_done()
+    service = entry.title.lower().replace(" ", "_").replace(".", "_")
+    assert hass.services.has_service("notify", service)
+    await hass.services.async_call(
+        "notify",
+        service,
+        {"message": "Alarm", "title": "Kho", "target": [NUMBERS[provider]]},
+        blocking=True,
+    )
+    [sent] = gateway_messages(sandbox, provider)
+    assert sent.text == "Kho\nAlarm"
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call("notify", service, {"message": "no target"}, blocking=True)
+
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.services.has_service("notify", service)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert not hass.services.has_service("notify", service)
