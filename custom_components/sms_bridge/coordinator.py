@@ -85,6 +85,14 @@ class SmsBridgeCoordinator(DataUpdateCoordinator[AccountState]):
             async_track_time_change(self.hass, self._async_midnight, hour=0, minute=0, second=1)
         )
 
+    @callback
+    def async_gateway_changed(self) -> None:
+        """A send or a report changed what the gateway reports: fetch it soon (debounced)."""
+        if self.polls_gateway:
+            self.config_entry.async_create_background_task(
+                self.hass, self.async_request_refresh(), f"{DOMAIN} refresh after a change"
+            )
+
     @property
     def counts_from_ledger(self) -> bool:
         """Whether today's totals are counted here rather than by the gateway."""

@@ -51,6 +51,8 @@ def async_process_report(
     if not runtime.seen_reports.async_first_time(report.message_id, report.provider_status):
         return False
     message = runtime.ledger.async_record_report(report)
+    if report.final and runtime.provider.has_daily_totals:
+        runtime.coordinator.async_gateway_changed()  # the gateway's own totals moved
     phone = report.phone or (message.phone if message else None)
     data = event_data(entry, report, phone, tracked=message is not None)
     hass.bus.async_fire(EVENT_DELIVERY_REPORT, data)

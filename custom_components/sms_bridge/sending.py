@@ -153,6 +153,7 @@ async def async_send(
         return result
 
     outcomes = await asyncio.gather(*(send_one(r) for r in recipients))
+    runtime.coordinator.async_gateway_changed()  # the balance went down
     failures = [
         (recipient, outcome)
         for recipient, outcome in zip(recipients, outcomes, strict=True)

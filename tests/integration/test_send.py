@@ -431,3 +431,26 @@ async def test_legacy_notify_service(
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     assert not hass.services.has_service("notify", service)
+
+
+@pytest.mark.parametrize(
+    ("provider", "sensor", "before", "after"),
+    [
+        ("fibo", "sensor.fibosms_cl1609110001_balance", "1000", "998"),
+        ("esms", "sensor.esms_smsbridge_balance", "500000", "498400"),
+    ],
+)
+async def test_balance_follows_a_send(
+    hass: HomeAssistant,
+    setup_entry: EntryFactory,
+    provider: str,
+    sensor: str,
+    before: str,
+    after: str,
+) -> None:
+    """Sending asks the gateway for the balance again at once, not at the next poll."""
+    await setup_entry(provider)
+    assert hass.states.get(sensor).state == before  # type: ignore[union-attr]
+    await _send(hass, target=["0901234567", "0901234568"], message="hi")
+    await hass.async_block_till_done()
+    assert hass.states.get(sensor).state == after  # type: ignore[union-attr]

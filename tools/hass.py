@@ -1,0 +1,288 @@
+"""Run a real Home Assistant process on loopback and talk to it like a user's browser would.
+
+Used by scripts/demo (throwaway config), scripts/develop (./config) and the browser test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+import contextlib
+from dataclasses import dataclass, field
+import os
+from pathlib import Path
+import shutil
+import socket
+import sys
+from typing import Any
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[1]
+INTEGRATION = ROOT / "custom_components" / "sms_bridge"
+ONBOARDING_STEPS = ("user", "core_config", "analytics", "integration")
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now, on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def write_config(config_dir: Path, port: int, *, frontend: bool) -> None:
+    """A minimal configuration: the HTTP API, config flows, onboarding, and our integration."""
+    config_dir.mkdir(parents=True, exist_ok=True)
+    custom = config_dir / "custom_components"
+    custom.mkdir(exist_ok=True)
+    link = custom / "sms_bridge"
+    if link.is_symlink() or link.exists():
+        if link.is_symlink() and link.resolve() == INTEGRATION:
+            pass
+        else:
+            shutil.rmtree(link) if link.is_dir() and not link.is_symlink() else link.unlink()
+    if not link.exists():
+        link.symlink_to(INTEGRATION, target_is_directory=True)
+    base = f"http://127.0.0.1:{port}"
+    (config_dir / "configuration.yaml").write_text(
+        "\n".join(
+            [
+                "# Written by tools/hass.py: a loopback Home Assistant for SMS Bridge.",
+                "homeassistant:",
+                "  name: SMS Bridge dev",
+                "  time_zone: Asia/Ho_Chi_Minh",
+                "  country: VN",
+                f"  internal_url: {base}",
+                f"  external_url: {base}",
+                "http:",
+                "  server_host: 127.0.0.1",
+                f"  server_port: {port}",
+                "api:",
+                "config:",
+                "onboarding:",
+                "notify:",
+                *(["frontend:", "history:", "logbook:"] if frontend else []),
+                "logger:",
+                "  default: warning",
+                "  logs:",
+                "    custom_components.sms_bridge: debug",
+                "",
+            ]
+        )
+    )
+
+
+@dataclass
+class HomeAssistant:
+    """A Home Assistant process with its config directory, and an authenticated session."""
+
+    config_dir: Path
+    port: int
+    frontend: bool = False
+    process: asyncio.subprocess.Process | None = None
+    token: str = ""
+    session: aiohttp.ClientSession | None = None
+    log_path: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.log_path = self.config_dir / "hass-process.log"
+
+    @property
+    def url(self) -> str:
+        """Where it listens."""
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self, timeout: float = 120) -> None:
+        """Write the config, start the process, wait until its API answers."""
+        write_config(self.config_dir, self.port, frontend=self.frontend)
+        log = self.log_path.open("wb")
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "homeassistant",
+            "--config",
+            str(self.config_dir),
+            "--skip-pip",
+            stdout=log,
+            stderr=asyncio.subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+        self.session = aiohttp.ClientSession()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            if self.process.returncode is not None:
+                raise RuntimeError(f"Home Assistant exited early; see {self.log_path}")
+            with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+                # /auth/providers answers as soon as HTTP and auth are up, onboarded or not
+                # (/api/onboarding is gone once onboarding is complete).
+                probe = f"{self.url}/auth/providers"
+                async with self.session.get(probe, timeout=aiohttp.ClientTimeout(total=2)) as resp:
+                    if resp.status == 200:
+                        return
+            await asyncio.sleep(0.5)
+        raise TimeoutError(
+            f"Home Assistant did not answer within {timeout:.0f} s; see {self.log_path}"
+        )
+
+    async def stop(self) -> None:
+        """Stop the process (SIGTERM, then SIGKILL) and close the session."""
+        if self.session is not None:
+            await self.session.close()
+            self.session = None
+        if self.process is not None and self.process.returncode is None:
+            self.process.terminate()
+            try:
+                await asyncio.wait_for(self.process.wait(), 30)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The end of the process's output, for error messages."""
+        if not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    # --- authentication ----------------------------------------------------------------------
+
+    async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        assert self.session is not None
+        headers = kwargs.pop("headers", {})
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        async with self.session.request(
+            method, f"{self.url}{path}", headers=headers, **kwargs
+        ) as resp:
+            text = await resp.text()
+            if resp.status >= 400:
+                raise RuntimeError(f"{method} {path}: HTTP {resp.status}: {text[:300]}")
+            return await resp.json(content_type=None) if text else None
+
+    async def _token_from_code(self, code: str) -> None:
+        data = {"grant_type": "authorization_code", "code": code, "client_id": f"{self.url}/"}
+        tokens = await self._json("POST", "/auth/token", data=data)
+        self.token = tokens["access_token"]
+
+    async def login(self, username: str, password: str, language: str = "en") -> None:
+        """Onboard with this user if nobody has, else log in; then the session is authenticated."""
+        client_id = f"{self.url}/"
+        try:
+            steps = await self._json("GET", "/api/onboarding")
+        except RuntimeError:  # 404 once onboarding is complete
+            steps = [{"step": s, "done": True} for s in ONBOARDING_STEPS]
+        done = {step["step"] for step in steps if step["done"]}
+        if "user" not in done:
+            answer = await self._json(
+                "POST",
+                "/api/onboarding/users",
+                json={
+                    "client_id": client_id,
+                    "name": username.title(),
+                    "username": username,
+                    "password": password,
+                    "language": language,
+                },
+            )
+            await self._token_from_code(answer["auth_code"])
+        else:
+            flow = await self._json(
+                "POST",
+                "/auth/login_flow",
+                json={
+                    "client_id": client_id,
+                    "handler": ["homeassistant", None],
+                    "redirect_uri": client_id,
+                },
+            )
+            result = await self._json(
+                "POST",
+                f"/auth/login_flow/{flow['flow_id']}",
+                json={"client_id": client_id, "username": username, "password": password},
+            )
+            if result.get("type") != "create_entry":
+                raise RuntimeError(f"login refused for {username}: {result.get('errors')}")
+            await self._token_from_code(result["result"])
+        # The remaining onboarding steps, so the UI opens straight on the dashboard.
+        for step, body in (
+            ("core_config", {}),
+            ("analytics", {}),
+            ("integration", {"client_id": client_id, "redirect_uri": client_id}),
+        ):
+            if step not in done:
+                with contextlib.suppress(RuntimeError):
+                    await self._json("POST", f"/api/onboarding/{step}", json=body)
+
+    # --- what a user does --------------------------------------------------------------------
+
+    async def config_flow(self, handler: str, steps: list[dict[str, Any]]) -> dict[str, Any]:
+        """Run a config flow to its end, one dict of input per step; returns the last result."""
+        result: dict[str, Any] = await self._json(
+            "POST",
+            "/api/config/config_entries/flow",
+            json={"handler": handler, "show_advanced_options": True},
+        )
+        for user_input in steps:
+            if result.get("type") not in ("form", "menu"):
+                break
+            result = await self._json(
+                "POST", f"/api/config/config_entries/flow/{result['flow_id']}", json=user_input
+            )
+        return result
+
+    async def entries(self, domain: str) -> list[dict[str, Any]]:
+        """The config entries of a domain."""
+        entries: list[dict[str, Any]] = await self._json(
+            "GET", f"/api/config/config_entries/entry?domain={domain}"
+        )
+        return entries
+
+    async def call(
+        self, domain: str, service: str, data: dict[str, Any], response: bool = False
+    ) -> Any:
+        """Call an action; with `response`, return its response data."""
+        suffix = "?return_response" if response else ""
+        return await self._json("POST", f"/api/services/{domain}/{service}{suffix}", json=data)
+
+    async def template(self, template: str) -> str:
+        """Render a template, as Developer tools > Template does."""
+        assert self.session is not None
+        headers = {"Authorization": f"Bearer {self.token}"}
+        async with self.session.post(
+            f"{self.url}/api/template", json={"template": template}, headers=headers
+        ) as resp:
+            return await resp.text()
+
+    async def states(self) -> list[dict[str, Any]]:
+        """Every entity state."""
+        states: list[dict[str, Any]] = await self._json("GET", "/api/states")
+        return states
+
+    @contextlib.asynccontextmanager
+    async def events(self, event_type: str) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
+        """Events of `event_type` as they are fired, over the websocket API."""
+        assert self.session is not None
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        async with self.session.ws_connect(f"{self.url}/api/websocket") as ws:
+            await ws.receive_json()
+            await ws.send_json({"type": "auth", "access_token": self.token})
+            if (await ws.receive_json()).get("type") != "auth_ok":
+                raise RuntimeError("websocket authentication failed")
+            await ws.send_json({"id": 1, "type": "subscribe_events", "event_type": event_type})
+            await ws.receive_json()
+
+            async def pump() -> None:
+                async for message in ws:
+                    data = message.json()
+                    if data.get("type") == "event":
+                        queue.put_nowait(data["event"])
+
+            task = asyncio.create_task(pump())
+            try:
+                yield queue
+            finally:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
