@@ -147,6 +147,16 @@ def account_of(state: SandboxState, params: dict[str, str]) -> Account | None:
     )
 
 
+def refused_or_account(
+    request: web.Request, state: SandboxState, params: dict[str, str]
+) -> Account | web.Response:
+    """The caller's account, or the refusal it gets: an injected code first, then code 3."""
+    fault = state.take_fault(GATEWAY, request.path, {"refuse"})
+    if fault is not None:
+        return sms_error(int(fault.value))
+    return account_of(state, params) or sms_error(3)
+
+
 def phone_error(phone: str) -> int | None:
     """Fibo's code for a bad number: 10 (format), 31 (old 11-digit number), None when fine."""
     if not _DIGITS.fullmatch(phone) or refused_number(phone):
@@ -165,12 +175,9 @@ async def send_sms(request: web.Request) -> web.Response:
     """SendSMS / SendMaskedSMS: check, charge, record, answer, then push the final status."""
     state = request.app[STATE]
     params = await read_params(request)
-    fault = state.take_fault(GATEWAY, request.path, {"refuse"})
-    if fault is not None:
-        return sms_error(int(fault.value))
-    account = account_of(state, params)
-    if account is None:
-        return sms_error(3)
+    account = refused_or_account(request, state, params)
+    if isinstance(account, web.Response):
+        return account
     masked = request.path == SEND_MASKED_PATH
     required = ["phoneNumber", "smsMessage"] + (["senderName"] if masked else [])
     service_type = params.get("serviceType", "0").strip()
@@ -248,12 +255,9 @@ async def client_balance(request: web.Request) -> web.Response:
     """GetClientBalance: SMS credits (or VND) left on the account."""
     state = request.app[STATE]
     params = await read_params(request)
-    fault = state.take_fault(GATEWAY, request.path, {"refuse"})
-    if fault is not None:
-        return sms_error(int(fault.value))
-    account = account_of(state, params)
-    if account is None:
-        return sms_error(3)
+    account = refused_or_account(request, state, params)
+    if isinstance(account, web.Response):
+        return account
     return asmx_answer(
         f"<SMS><Code>200</Code><AccountBalance>{account.balance}</AccountBalance>"
         "<Time></Time></SMS>"
