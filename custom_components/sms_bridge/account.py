@@ -74,8 +74,11 @@ async def validate_account(hass: HomeAssistant, data: Mapping[str, Any]) -> dict
     except ProviderError as err:
         LOGGER.warning("The %s gateway refused the account check: %s", provider.name, err)
         return {"base": "refused"}
-    except Exception:  # noqa: BLE001 - a flow must answer the user whatever happens
-        LOGGER.exception("Unexpected error while checking the %s account", provider.name)
+    except Exception as err:  # noqa: BLE001 - a flow must answer the user whatever happens
+        # Only the type: the message of an unexpected error could quote a URL with secrets.
+        LOGGER.error(
+            "Unexpected %s while checking the %s account", type(err).__name__, provider.name
+        )
         return {"base": "unknown"}
     return {}
 

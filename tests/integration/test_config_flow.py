@@ -148,17 +148,21 @@ async def test_errors_then_recover(
     await hass.async_block_till_done()
 
 
-async def test_unexpected_error(hass: HomeAssistant, sandbox: Sandbox) -> None:
-    """A bug in a client shows "unknown" and is logged, never a broken flow."""
+async def test_unexpected_error(
+    hass: HomeAssistant, sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bug in a client shows "unknown" and is logged by type only, never a broken flow."""
     flow_id = await _start(hass, "esms")
     with patch(
         "custom_components.sms_bridge.providers.esms.EsmsProvider.check_credentials",
-        side_effect=RuntimeError("boom"),
+        side_effect=RuntimeError("http://gw/?SecretKey=ESMS-SECRET-KEY"),
     ):
         result = await hass.config_entries.flow.async_configure(
             flow_id, form_input(sandbox, "esms")
         )
     assert result["errors"] == {"base": "unknown"}
+    assert "Unexpected RuntimeError while checking the esms account" in caplog.text
+    assert "SecretKey" not in caplog.text
 
 
 async def test_already_configured(
