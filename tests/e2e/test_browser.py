@@ -1,0 +1,130 @@
+"""Issue 6: the config flow in a real browser, in English and in Vietnamese.
+
+Home Assistant runs with its frontend on loopback; headless chromium logs in through HA's own
+login page, turns on advanced mode on the profile page (so the gateway-address field shows too),
+opens "Add integration: SMS Bridge", and checks that the gateway menu and the FiboSMS form show
+our texts from translations/en.json. Then it switches the user's language to Tiếng Việt on the
+profile page and checks the same against vi.json. Screenshots: artifacts/e2e/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from custom_components.sms_bridge.config_flow import account_schema
+from custom_components.sms_bridge.const import DOMAIN, PROVIDER_FIBO, PROVIDERS
+from tools.hass import HomeAssistant
+
+from .conftest import PASSWORD, STEP_TIMEOUT_MS, USERNAME
+
+if not os.environ.get("E2E_REQUIRED"):  # under scripts/test, which installs it, a missing one fails
+    pytest.importorskip("playwright", reason="Playwright is not installed: run scripts/test --e2e")
+
+from playwright.async_api import Page, expect
+
+expect.set_options(timeout=STEP_TIMEOUT_MS)
+
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "custom_components/sms_bridge/translations"
+# The frontend's own name of each language, as its language picker lists it.
+LANGUAGE_NAMES = {"vi": "Tiếng Việt"}
+
+
+def config_steps(language: str) -> dict[str, Any]:
+    """config.step of one of our translation files."""
+    data = json.loads((TRANSLATIONS / f"{language}.json").read_text(encoding="utf-8"))
+    steps: dict[str, Any] = data["config"]["step"]
+    return steps
+
+
+async def log_in(page: Page, url: str) -> None:
+    """Through Home Assistant's login page, as a person would."""
+    await page.goto(f"{url}/")
+    await page.get_by_label("Username", exact=True).fill(USERNAME)
+    await page.get_by_label("Password", exact=True).fill(PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await page.wait_for_url(f"{url}/lovelace/**")
+
+
+async def user_data(hass: HomeAssistant, key: str) -> Any:
+    """What the server stored for the user under frontend/user_data `key`."""
+    assert hass.session is not None
+    async with hass.session.ws_connect(f"{hass.url}/api/websocket") as ws:
+        await ws.receive_json()
+        await ws.send_json({"type": "auth", "access_token": hass.token})
+        assert (await ws.receive_json())["type"] == "auth_ok"
+        await ws.send_json({"id": 1, "type": "frontend/get_user_data", "key": key})
+        answer = await ws.receive_json()
+    assert answer["success"], answer
+    return answer["result"]["value"]
+
+
+async def until_stored(
+    hass: HomeAssistant, page: Page, key: str, check: Callable[[Any], object]
+) -> None:
+    """Wait until the profile page's change reached the server (it saves in the background)."""
+    for _ in range(100):
+        if check(await user_data(hass, key)):
+            return
+        await page.wait_for_timeout(100)
+    pytest.fail(f"user data {key!r} never changed: {await user_data(hass, key)!r}")
+
+
+async def turn_on_advanced_mode(hass: HomeAssistant, page: Page) -> None:
+    """Profile > Advanced mode: the form then has the gateway-address field too."""
+    await page.goto(f"{hass.url}/profile/general")
+    switch = page.locator("ha-settings-row", has_text="Advanced mode").locator("ha-switch")
+    await switch.click()
+    await until_stored(hass, page, "core", lambda value: (value or {}).get("showAdvanced"))
+
+
+async def choose_language(hass: HomeAssistant, page: Page, language: str) -> None:
+    """Profile > Language, as a person switches the frontend's language."""
+    await page.goto(f"{hass.url}/profile/general")
+    await page.locator("ha-pick-language-row ha-language-picker").click()
+    await page.get_by_role("option", name=LANGUAGE_NAMES[language], exact=True).click()
+    await until_stored(
+        hass, page, "language", lambda value: (value or {}).get("language") == language
+    )
+
+
+async def check_config_flow(page: Page, url: str, language: str, shots: Path) -> None:
+    """Add SMS Bridge: the gateway menu, then FiboSMS's form, in our texts of `language`."""
+    steps = config_steps(language)
+    await page.goto(f"{url}/config/integrations/dashboard/add?domain={DOMAIN}")
+    # "Do you want to set up SMS Bridge?" (the frontend's own words): its OK button.
+    await page.locator("dialog-box ha-button[dialoginitialfocus]").click()
+
+    menu = page.locator("dialog-data-entry-flow step-flow-menu")
+    await expect(menu.locator("h2")).to_have_text(steps["user"]["title"])
+    await expect(menu.get_by_text(steps["user"]["description"])).to_be_visible()
+    options = [steps["user"]["menu_options"][key] for key in PROVIDERS]
+    await expect(menu.locator("mwc-list-item")).to_have_text(options)
+    await page.screenshot(path=shots / f"menu-{language}.png", animations="disabled")
+
+    await menu.locator("mwc-list-item", has_text=options[PROVIDERS.index(PROVIDER_FIBO)]).click()
+    form = page.locator("dialog-data-entry-flow step-flow-form")
+    fibo = steps[PROVIDER_FIBO]
+    await expect(form.locator("h2")).to_have_text(fibo["title"])
+    await expect(form.get_by_text(fibo["description"])).to_be_visible()
+    fields = [str(key) for key in account_schema(PROVIDER_FIBO, advanced=True).schema]
+    labels = form.locator("ha-textfield .mdc-floating-label")
+    await expect(labels).to_have_text([fibo["data"][field] for field in fields])
+    await page.screenshot(path=shots / f"form-fibo-{language}.png", animations="disabled")
+
+
+@pytest.mark.usefixtures("chromium")  # first: skip before Home Assistant starts
+@pytest.mark.timeout(180)
+async def test_config_flow_in_english_and_vietnamese(
+    home_assistant: HomeAssistant, page: Page, artifacts: Path
+) -> None:
+    await log_in(page, home_assistant.url)
+    await turn_on_advanced_mode(home_assistant, page)
+    await check_config_flow(page, home_assistant.url, "en", artifacts)
+    await choose_language(home_assistant, page, "vi")
+    await check_config_flow(page, home_assistant.url, "vi", artifacts)
