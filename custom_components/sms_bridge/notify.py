@@ -100,10 +100,23 @@ async def async_unload_legacy_service(hass: HomeAssistant, entry: SmsBridgeConfi
 
 
 class SmsBridgeNotificationService(BaseNotificationService):
-    """`notify.<entry>`: texts the numbers given as `target`."""
+    """`notify.<entry>`: texts the numbers given as `target`.
+
+    Each recipient is also a target service, `notify.<entry>_<recipient>`, whose numbers are
+    fixed: what the `alert` integration needs, since it never passes a target.
+    """
 
     def __init__(self, entry: SmsBridgeConfigEntry) -> None:
         self._entry = entry
+
+    @property
+    def targets(self) -> dict[str, str]:
+        """Recipient name -> its numbers, comma separated."""
+        return {
+            subentry.title: ",".join(subentry.data[CONF_NUMBERS])
+            for subentry in self._entry.subentries.values()
+            if subentry.subentry_type == SUBENTRY_RECIPIENT
+        }
 
     async def async_send_message(self, message: str = "", **kwargs: Any) -> None:
         """Text every target number."""

@@ -454,3 +454,42 @@ async def test_balance_follows_a_send(
     await _send(hass, target=["0901234567", "0901234568"], message="hi")
     await hass.async_block_till_done()
     assert hass.states.get(sensor).state == after  # type: ignore[union-attr]
+
+
+async def test_alert_through_recipient_service(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory
+) -> None:
+    """The `alert` integration texts a recipient through notify.<entry>_<recipient>."""
+    entry = await setup_entry("fibo")
+    _add_recipient(hass, entry, "Night shift", ["+84901234567", "+84901234568"])
+    await hass.async_block_till_done()
+    assert hass.services.has_service("notify", "fibosms_cl1609110001_night_shift")
+    assert await async_setup_component(hass, "input_boolean", {"input_boolean": {"freezer": {}}})
+    assert await async_setup_component(
+        hass,
+        "alert",
+        {
+            "alert": {
+                "freezer": {
+                    "name": "Freezer",
+                    "entity_id": "input_boolean.freezer",
+                    "state": "on",
+                    "repeat": 30,
+                    "title": "Kho lạnh",
+                    "message": "Tủ đông quá ấm",
+                    "notifiers": ["fibosms_cl1609110001_night_shift"],
+                }
+            }
+        },
+    )
+    await hass.services.async_call(
+        "input_boolean", "turn_on", {"entity_id": "input_boolean.freezer"}, blocking=True
+    )
+    await hass.async_block_till_done()
+    sent = gateway_messages(sandbox, "fibo")
+    assert sorted(m.phone for m in sent) == ["0901234567", "0901234568"]
+    assert {m.text for m in sent} == {"Kho lạnh\nTủ đông quá ấm"}  # "auto" keeps diacritics
+    await hass.services.async_call(  # the alarm clears: the alert stops repeating
+        "input_boolean", "turn_off", {"entity_id": "input_boolean.freezer"}, blocking=True
+    )
+    await hass.async_block_till_done()
