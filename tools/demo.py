@@ -20,7 +20,7 @@ from typing import Any
 
 from sandbox import Sandbox
 
-from .hass import HomeAssistant, free_port
+from .hass import HassProcess, free_port
 
 DOMAIN = "sms_bridge"
 EVENT = "sms_bridge_delivery_report"
@@ -116,7 +116,7 @@ class Steps:
 
 
 async def add_account(
-    hass: HomeAssistant, sandbox: Sandbox, gateway: Gateway, steps: Steps
+    hass: HassProcess, sandbox: Sandbox, gateway: Gateway, steps: Steps
 ) -> str | None:
     """Add the gateway's account through the config flow and point the sandbox at its webhook."""
     result = await hass.config_flow(DOMAIN, [{"next_step_id": gateway.key}, gateway.form])
@@ -134,7 +134,7 @@ async def add_account(
 
 
 async def send_all(
-    hass: HomeAssistant, demo: list[Gateway], entries: dict[str, str], steps: Steps
+    hass: HassProcess, demo: list[Gateway], entries: dict[str, str], steps: Steps
 ) -> dict[str, tuple[Gateway, str, float]]:
     """One SMS per gateway to its two numbers; message id -> (gateway, number, when sent)."""
     sent: dict[str, tuple[Gateway, str, float]] = {}
@@ -192,7 +192,7 @@ def report_rows(
     return rows
 
 
-async def sensor_rows(hass: HomeAssistant, steps: Steps) -> list[tuple[str, ...]]:
+async def sensor_rows(hass: HassProcess, steps: Steps) -> list[tuple[str, ...]]:
     """SMS Bridge's sensors, once every account shows no message pending."""
     ours = json.loads(
         await hass.template("{{ integration_entities('sms_bridge') | list | to_json }}")
@@ -229,7 +229,7 @@ async def run() -> int:
     sandbox_url = await sandbox.start(port=free_port())
     steps.ok(f"gateway sandbox listening on {sandbox_url}")
     config_dir = Path(tempfile.mkdtemp(prefix="sms-bridge-demo-"))
-    hass = HomeAssistant(config_dir, free_port())
+    hass = HassProcess(config_dir, free_port())
     try:
         try:
             await hass.start()

@@ -17,7 +17,7 @@ import sys
 from sandbox import Sandbox
 
 from .demo import DOMAIN, gateways
-from .hass import ROOT, HomeAssistant
+from .hass import ROOT, HassProcess
 
 CONFIG = ROOT / "config"
 HA_PORT = 8123
@@ -31,7 +31,7 @@ def port_is_free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
-async def webhook_of(hass: HomeAssistant, entry_id: str) -> str:
+async def webhook_of(hass: HassProcess, entry_id: str) -> str:
     """An entry's webhook URL, as its options dialog shows it."""
     flow = await hass._json(
         "POST", "/api/config/config_entries/options/flow", json={"handler": entry_id}
@@ -48,7 +48,7 @@ async def run(config_dir: Path) -> int:
             return 1
     sandbox = Sandbox(dlr_delay=2.0)
     sandbox_url = await sandbox.start(port=SANDBOX_PORT)
-    hass = HomeAssistant(config_dir, HA_PORT, frontend=True)
+    hass = HassProcess(config_dir, HA_PORT, frontend=True)
     try:
         print(f"Starting Home Assistant in {config_dir} ...", flush=True)
         await hass.start()

@@ -73,8 +73,8 @@ def write_config(config_dir: Path, port: int, *, frontend: bool) -> None:
 
 
 @dataclass
-class HomeAssistant:
-    """A Home Assistant process with its config directory, and an authenticated session."""
+class HassProcess:
+    """A Home Assistant process (not HA's own class): its config, its life, a logged-in session."""
 
     config_dir: Path
     port: int
@@ -169,44 +169,56 @@ class HomeAssistant:
 
     async def login(self, username: str, password: str, language: str = "en") -> None:
         """Onboard with this user if nobody has, else log in; then the session is authenticated."""
-        client_id = f"{self.url}/"
         try:
             steps = await self._json("GET", "/api/onboarding")
         except RuntimeError:  # 404 once onboarding is complete
             steps = [{"step": s, "done": True} for s in ONBOARDING_STEPS]
         done = {step["step"] for step in steps if step["done"]}
         if "user" not in done:
-            answer = await self._json(
-                "POST",
-                "/api/onboarding/users",
-                json={
-                    "client_id": client_id,
-                    "name": username.title(),
-                    "username": username,
-                    "password": password,
-                    "language": language,
-                },
-            )
-            await self._token_from_code(answer["auth_code"])
+            await self._onboard_user(username, password, language)
         else:
-            flow = await self._json(
-                "POST",
-                "/auth/login_flow",
-                json={
-                    "client_id": client_id,
-                    "handler": ["homeassistant", None],
-                    "redirect_uri": client_id,
-                },
-            )
-            result = await self._json(
-                "POST",
-                f"/auth/login_flow/{flow['flow_id']}",
-                json={"client_id": client_id, "username": username, "password": password},
-            )
-            if result.get("type") != "create_entry":
-                raise RuntimeError(f"login refused for {username}: {result.get('errors')}")
-            await self._token_from_code(result["result"])
-        # The remaining onboarding steps, so the UI opens straight on the dashboard.
+            await self._log_in(username, password)
+        await self._finish_onboarding(done)
+
+    async def _onboard_user(self, username: str, password: str, language: str) -> None:
+        """Create the first user through onboarding and take its token."""
+        answer = await self._json(
+            "POST",
+            "/api/onboarding/users",
+            json={
+                "client_id": f"{self.url}/",
+                "name": username.title(),
+                "username": username,
+                "password": password,
+                "language": language,
+            },
+        )
+        await self._token_from_code(answer["auth_code"])
+
+    async def _log_in(self, username: str, password: str) -> None:
+        """Log in through the login flow, as the login page does."""
+        client_id = f"{self.url}/"
+        flow = await self._json(
+            "POST",
+            "/auth/login_flow",
+            json={
+                "client_id": client_id,
+                "handler": ["homeassistant", None],
+                "redirect_uri": client_id,
+            },
+        )
+        result = await self._json(
+            "POST",
+            f"/auth/login_flow/{flow['flow_id']}",
+            json={"client_id": client_id, "username": username, "password": password},
+        )
+        if result.get("type") != "create_entry":
+            raise RuntimeError(f"login refused for {username}: {result.get('errors')}")
+        await self._token_from_code(result["result"])
+
+    async def _finish_onboarding(self, done: set[str]) -> None:
+        """The remaining onboarding steps, so the UI opens straight on the dashboard."""
+        client_id = f"{self.url}/"
         for step, body in (
             ("core_config", {}),
             ("analytics", {}),

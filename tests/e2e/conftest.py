@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tools.hass import HomeAssistant, free_port
+from tools.hass import HassProcess, free_port
 
 if TYPE_CHECKING:
     from playwright.async_api import Page
@@ -59,9 +59,9 @@ def artifacts() -> Path:
 @pytest.fixture
 async def home_assistant(
     tmp_path: Path, artifacts: Path, socket_enabled: None
-) -> AsyncIterator[HomeAssistant]:
+) -> AsyncIterator[HassProcess]:
     """A real Home Assistant process with its frontend, onboarded with the user dev/dev."""
-    hass = HomeAssistant(tmp_path / "config", free_port(), frontend=True)
+    hass = HassProcess(tmp_path / "config", free_port(), frontend=True)
     try:
         await hass.start(timeout=START_TIMEOUT)
         await hass.login(USERNAME, PASSWORD)  # onboarding creates the user

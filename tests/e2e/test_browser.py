@@ -19,7 +19,7 @@ import pytest
 
 from custom_components.sms_bridge.config_flow import account_schema
 from custom_components.sms_bridge.const import DOMAIN, PROVIDER_FIBO, PROVIDERS
-from tools.hass import HomeAssistant
+from tools.hass import HassProcess
 
 from .conftest import PASSWORD, STEP_TIMEOUT_MS, USERNAME
 
@@ -51,7 +51,7 @@ async def log_in(page: Page, url: str) -> None:
     await page.wait_for_url(f"{url}/lovelace/**")
 
 
-async def user_data(hass: HomeAssistant, key: str) -> Any:
+async def user_data(hass: HassProcess, key: str) -> Any:
     """What the server stored for the user under frontend/user_data `key`."""
     assert hass.session is not None
     async with hass.session.ws_connect(f"{hass.url}/api/websocket") as ws:
@@ -65,7 +65,7 @@ async def user_data(hass: HomeAssistant, key: str) -> Any:
 
 
 async def until_stored(
-    hass: HomeAssistant, page: Page, key: str, check: Callable[[Any], object]
+    hass: HassProcess, page: Page, key: str, check: Callable[[Any], object]
 ) -> None:
     """Wait until the profile page's change reached the server (it saves in the background)."""
     for _ in range(100):
@@ -75,7 +75,7 @@ async def until_stored(
     pytest.fail(f"user data {key!r} never changed: {await user_data(hass, key)!r}")
 
 
-async def turn_on_advanced_mode(hass: HomeAssistant, page: Page) -> None:
+async def turn_on_advanced_mode(hass: HassProcess, page: Page) -> None:
     """Profile > Advanced mode: the form then has the gateway-address field too."""
     await page.goto(f"{hass.url}/profile/general")
     switch = page.locator("ha-settings-row", has_text="Advanced mode").locator("ha-switch")
@@ -83,7 +83,7 @@ async def turn_on_advanced_mode(hass: HomeAssistant, page: Page) -> None:
     await until_stored(hass, page, "core", lambda value: (value or {}).get("showAdvanced"))
 
 
-async def choose_language(hass: HomeAssistant, page: Page, language: str) -> None:
+async def choose_language(hass: HassProcess, page: Page, language: str) -> None:
     """Profile > Language, as a person switches the frontend's language."""
     await page.goto(f"{hass.url}/profile/general")
     await page.locator("ha-pick-language-row ha-language-picker").click()
@@ -121,7 +121,7 @@ async def check_config_flow(page: Page, url: str, language: str, shots: Path) ->
 @pytest.mark.usefixtures("chromium")  # first: skip before Home Assistant starts
 @pytest.mark.timeout(180)
 async def test_config_flow_in_english_and_vietnamese(
-    home_assistant: HomeAssistant, page: Page, artifacts: Path
+    home_assistant: HassProcess, page: Page, artifacts: Path
 ) -> None:
     await log_in(page, home_assistant.url)
     await turn_on_advanced_mode(home_assistant, page)
