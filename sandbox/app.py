@@ -27,7 +27,7 @@ PREFIXES = {
     "/api/": "fpt",
     "/smspay/": "smspay",
 }
-TRANSPORT_FAULTS = {"latency", "timeout", "status", "malformed", "disconnect"}
+TRANSPORT_FAULTS = {"latency", "timeout", "status", "malformed", "disconnect", "answer_lost"}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -78,9 +78,25 @@ async def _apply_faults(
         if request.transport is not None:
             request.transport.close()
         raise asyncio.CancelledError
+    if fault.kind == "answer_lost":
+        return await _lose_answer(request, handler, fault.value)
     return web.Response(
         status=200, text="<html><body>Gateway maintenance", content_type="text/html"
     )
+
+
+async def _lose_answer(request: web.Request, handler: Handler, value: Any) -> web.StreamResponse:
+    """The gateway handles the request (a send goes out), then a proxy loses its answer.
+
+    `value`: the status the proxy answers instead (502 by default), or "disconnect".
+    """
+    await handler(request)
+    if value == "disconnect":
+        if request.transport is not None:
+            request.transport.close()
+        raise asyncio.CancelledError
+    status = int(value or 502)
+    return web.Response(status=status, text=HTTPStatus(status).phrase)
 
 
 async def read_params(request: web.Request) -> dict[str, str]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from functools import partial
+
 from homeassistant.components.webhook import (
     async_register as async_register_webhook,
     async_unregister as async_unregister_webhook,
@@ -13,10 +16,13 @@ from homeassistant.helpers import config_validation as cv, discovery
 from homeassistant.helpers.typing import ConfigType
 
 from .account import TITLES, build_provider
-from .const import CONF_PROVIDER, DOMAIN
+from .const import CONF_PROVIDER, DEFAULT_CONCURRENCY, DOMAIN, OPT_CONCURRENCY
 from .coordinator import SmsBridgeConfigEntry, SmsBridgeCoordinator, SmsBridgeRuntime
-from .ledger import Ledger
+from .journal import EntryJournal
+from .ledger import Ledger, LedgerMessage
 from .notify import ATTR_ENTRY_ID, async_unload_legacy_service
+from .providers.base import DeliveryReport
+from .reports import ReportRouter
 from .seen import SeenReports
 from .services import async_setup_services
 from .webhook import async_handle_webhook
@@ -37,23 +43,32 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
         provider = build_provider(hass, entry.data)
     except (KeyError, ValueError) as err:
         raise ConfigEntryError(translation_domain=DOMAIN, translation_key="invalid_config") from err
-    ledger = Ledger(hass, entry.entry_id)
-    await ledger.async_load()
-    seen_reports = SeenReports(hass, entry.entry_id)
-    await seen_reports.async_load()
+    journal = EntryJournal(hass, entry.entry_id)
+    ledger = Ledger(journal)
+    seen = SeenReports(journal)
+    await journal.async_load()
     coordinator = SmsBridgeCoordinator(hass, entry, provider, ledger)
     await coordinator.async_config_entry_first_refresh()
+    reports = ReportRouter(hass, entry.entry_id, entry.data[CONF_PROVIDER], ledger, seen)
+    if provider.has_daily_totals:
+        reports.on_applied.append(partial(_async_totals_moved, coordinator))
     entry.runtime_data = SmsBridgeRuntime(
-        provider=provider, ledger=ledger, coordinator=coordinator, seen_reports=seen_reports
+        provider=provider,
+        journal=journal,
+        ledger=ledger,
+        coordinator=coordinator,
+        reports=reports,
+        send_slots=asyncio.Semaphore(int(entry.options.get(OPT_CONCURRENCY, DEFAULT_CONCURRENCY))),
     )
     coordinator.async_start_tracking()
+    entry.async_on_unload(journal.async_start())
 
     async_register_webhook(
         hass,
         DOMAIN,
         f"{TITLES[entry.data[CONF_PROVIDER]]} delivery reports ({entry.title})",
         entry.data[CONF_WEBHOOK_ID],
-        async_handle_webhook,
+        partial(async_handle_webhook, entry),
         allowed_methods=("GET", "POST"),
     )
     entry.async_on_unload(lambda: async_unregister_webhook(hass, entry.data[CONF_WEBHOOK_ID]))
@@ -71,22 +86,32 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
     return True
 
 
+def _async_totals_moved(
+    coordinator: SmsBridgeCoordinator, report: DeliveryReport, _message: LedgerMessage | None
+) -> None:
+    """A final report moved the gateway's own daily totals: fetch them soon."""
+    if report.final:
+        coordinator.async_gateway_changed()
+
+
 async def _async_options_updated(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> None:
     """Options change the poll interval, units and sending defaults: reload."""
     await hass.config_entries.async_reload(entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> bool:
-    """Stop everything the entry started and write the ledger out."""
+    """Stop everything the entry started and write what is pending out."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         await async_unload_legacy_service(hass, entry)
-        await entry.runtime_data.ledger.async_save()
-        await entry.runtime_data.seen_reports.async_save()
+        entry.runtime_data.reports.async_release_all()
+        await entry.runtime_data.journal.async_flush()
     return bool(unloaded)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> None:
     """The account was deleted: delete what it stored too."""
-    await Ledger(hass, entry.entry_id).async_remove()
-    await SeenReports(hass, entry.entry_id).async_remove()
+    journal = EntryJournal(hass, entry.entry_id)
+    Ledger(journal)
+    SeenReports(journal)
+    await journal.async_remove()

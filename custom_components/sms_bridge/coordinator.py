@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from homeassistant.components.notify.legacy import BaseNotificationService
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
-from homeassistant.helpers.event import async_track_time_change
+from homeassistant.helpers.event import async_call_later, async_track_time_change
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .const import DEFAULT_POLL_MINUTES, DOMAIN, LOGGER, MAX_BACKOFF, OPT_POLL_MINUTES
+from .journal import EntryJournal
 from .ledger import Ledger
 from .providers import Provider
 from .providers.base import (
@@ -23,7 +25,7 @@ from .providers.base import (
     ProviderError,
     TransientError,
 )
-from .seen import SeenReports
+from .reports import ReportRouter
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,19 +41,29 @@ class SmsBridgeRuntime:
     """What a loaded entry runs on (`entry.runtime_data`)."""
 
     provider: Provider
+    journal: EntryJournal
     ledger: Ledger
     coordinator: SmsBridgeCoordinator
-    #: Delivery reports already acted on (gateways retry).
-    seen_reports: SeenReports
+    #: Applies delivery reports (once each) and knows the sends under way.
+    reports: ReportRouter
+    #: How many sends may be under way at once, across every call (the concurrency option).
+    send_slots: asyncio.Semaphore
     #: The entry's legacy notify service, once Home Assistant has loaded it.
     legacy_notify: BaseNotificationService | None = field(default=None)
 
 
 type SmsBridgeConfigEntry = ConfigEntry[SmsBridgeRuntime]
 
+#: Seconds between two updates of the counting sensors, at least (reports can come in bursts).
+COUNTS_INTERVAL = 1.0
+
 
 class SmsBridgeCoordinator(DataUpdateCoordinator[AccountState]):
-    """One account's balance and totals, polled with back-off while the gateway fails."""
+    """One account's balance and totals, polled with back-off while the gateway fails.
+
+    Only scheduled polls back off: a refresh a send asks for during an outage never makes the
+    interval longer, and any good answer brings the entities back at once.
+    """
 
     config_entry: SmsBridgeConfigEntry
 
@@ -68,6 +80,9 @@ class SmsBridgeCoordinator(DataUpdateCoordinator[AccountState]):
         self.base_interval = timedelta(
             minutes=entry.options.get(OPT_POLL_MINUTES, DEFAULT_POLL_MINUTES)
         )
+        self._requested = False
+        self._counts_pushed_at = 0.0
+        self._counts_timer: CALLBACK_TYPE | None = None
         super().__init__(
             hass,
             LOGGER,
@@ -84,6 +99,7 @@ class SmsBridgeCoordinator(DataUpdateCoordinator[AccountState]):
         entry.async_on_unload(
             async_track_time_change(self.hass, self._async_midnight, hour=0, minute=0, second=1)
         )
+        entry.async_on_unload(self._async_cancel_counts_timer)
 
     @callback
     def async_gateway_changed(self) -> None:
@@ -92,6 +108,14 @@ class SmsBridgeCoordinator(DataUpdateCoordinator[AccountState]):
             self.config_entry.async_create_background_task(
                 self.hass, self.async_request_refresh(), f"{DOMAIN} refresh after a change"
             )
+
+    async def async_refresh(self) -> None:
+        """A refresh asked for (after a send, at midnight), not a scheduled poll."""
+        self._requested = True
+        try:
+            await super().async_refresh()
+        finally:
+            self._requested = False
 
     @property
     def counts_from_ledger(self) -> bool:
@@ -111,7 +135,8 @@ class SmsBridgeCoordinator(DataUpdateCoordinator[AccountState]):
                 translation_domain=DOMAIN, translation_key="auth_failed"
             ) from err
         except (TransientError, IpNotAllowedError, ProviderError) as err:
-            self._back_off()
+            if not self._requested:
+                self._back_off()
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="update_failed",
@@ -128,10 +153,31 @@ class SmsBridgeCoordinator(DataUpdateCoordinator[AccountState]):
 
     @callback
     def _async_ledger_changed(self) -> None:
-        """A send or a report changed today's counts: show them at once."""
-        if self.counts_from_ledger and self.data is not None:
-            self.data = replace(self.data, totals=self.ledger.totals_today())
-            self.async_update_listeners()
+        """A send or a report changed today's counts: show them, at most once a second."""
+        if not self.counts_from_ledger or self.data is None or self._counts_timer is not None:
+            return
+        wait = self._counts_pushed_at + COUNTS_INTERVAL - self.hass.loop.time()
+        if wait <= 0:
+            self._async_push_counts()
+        else:
+            self._counts_timer = async_call_later(self.hass, wait, self._async_counts_due)
+
+    @callback
+    def _async_counts_due(self, _now: datetime) -> None:
+        self._counts_timer = None
+        self._async_push_counts()
+
+    @callback
+    def _async_push_counts(self) -> None:
+        self._counts_pushed_at = self.hass.loop.time()
+        self.data = replace(self.data, totals=self.ledger.totals_today())
+        self.async_update_listeners()
+
+    @callback
+    def _async_cancel_counts_timer(self) -> None:
+        if self._counts_timer is not None:
+            self._counts_timer()
+            self._counts_timer = None
 
     @callback
     def _async_midnight(self, now: datetime) -> None:
@@ -140,7 +186,9 @@ class SmsBridgeCoordinator(DataUpdateCoordinator[AccountState]):
         Ledger counts do not wait for the poll: it fails while the gateway is down, and the
         counts would then stay at yesterday's until it came back.
         """
-        self._async_ledger_changed()
+        self.ledger.async_new_day()
+        if self.counts_from_ledger:
+            self._async_push_counts()
         if self.polls_gateway:
             self.config_entry.async_create_background_task(
                 self.hass, self.async_request_refresh(), name=f"{self.name} midnight refresh"

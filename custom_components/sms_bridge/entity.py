@@ -7,7 +7,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .account import TITLES
 from .const import CONF_PROVIDER, DOMAIN
-from .coordinator import SmsBridgeCoordinator
+from .coordinator import SmsBridgeConfigEntry, SmsBridgeCoordinator
 
 ADMIN_PAGES = {
     "fibo": "https://admin.fibosms.com",
@@ -17,9 +17,8 @@ ADMIN_PAGES = {
 }
 
 
-def account_device(coordinator: SmsBridgeCoordinator) -> DeviceInfo:
+def account_device(entry: SmsBridgeConfigEntry) -> DeviceInfo:
     """The device that stands for the gateway account."""
-    entry = coordinator.config_entry
     provider = entry.data[CONF_PROVIDER]
     return DeviceInfo(
         identifiers={(DOMAIN, entry.entry_id)},
@@ -39,4 +38,4 @@ class SmsBridgeEntity(CoordinatorEntity[SmsBridgeCoordinator]):
     def __init__(self, coordinator: SmsBridgeCoordinator, key: str) -> None:
         super().__init__(coordinator)
         self._attr_unique_id = f"{coordinator.config_entry.entry_id}_{key}"
-        self._attr_device_info = account_device(coordinator)
+        self._attr_device_info = account_device(coordinator.config_entry)

@@ -10,7 +10,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .coordinator import SmsBridgeConfigEntry
-from .entity import SmsBridgeEntity
+from .entity import account_device
 from .providers.base import DeliveryStatus
 from .reports import report_signal
 
@@ -26,20 +26,21 @@ async def async_setup_entry(
     async_add_entities([DeliveryReportEvent(entry)])
 
 
-class DeliveryReportEvent(SmsBridgeEntity, EventEntity):
-    """Fires with every new delivery report of the account."""
+class DeliveryReportEvent(EventEntity):
+    """Fires with every new delivery report of the account.
 
+    Not a coordinator entity: reports arrive whether or not the balance could be fetched, and a
+    poll or a count change must not rewrite its state.
+    """
+
+    _attr_has_entity_name = True
     _attr_translation_key = "delivery_report"
 
     def __init__(self, entry: SmsBridgeConfigEntry) -> None:
-        super().__init__(entry.runtime_data.coordinator, "delivery_report")
         self._entry_id = entry.entry_id
+        self._attr_unique_id = f"{entry.entry_id}_delivery_report"
+        self._attr_device_info = account_device(entry)
         self._attr_event_types = [status.value for status in DeliveryStatus]
-
-    @property
-    def available(self) -> bool:
-        """Reports arrive whether or not the balance could be fetched."""
-        return True
 
     async def async_added_to_hass(self) -> None:
         """Listen for the entry's reports."""

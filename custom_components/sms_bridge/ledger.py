@@ -1,26 +1,26 @@
-"""The ledger: every message this entry sent, persisted, with its delivery history.
+"""The ledger: every message this entry sent, with its delivery history, kept across restarts.
 
 It answers "which number was message X sent to" for delivery reports and counts today's
 messages for gateways that keep no daily totals of their own. Bounded to 30 days or 10,000
-messages, whichever is smaller; written with a delay so a burst of sends is one write.
+messages, whichever is smaller. Every operation costs the same however full it is: today's
+counts are kept as messages change, and the oldest messages are dropped from the front.
 """
 
 from __future__ import annotations
 
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.storage import Store
+from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN
+from .journal import EntryJournal
 from .providers.base import DailyTotals, DeliveryReport, DeliveryStatus, SendResult
 
-STORAGE_VERSION = 1
-SAVE_DELAY = 10
+PART = "ledger"
 MAX_AGE = timedelta(days=30)
 MAX_MESSAGES = 10_000
 PREVIEW_LENGTH = 40
@@ -36,6 +36,7 @@ class StoredMessage(TypedDict):
     sent: str
     status: str
     history: list[list[str]]
+    final: NotRequired[bool]
 
 
 @dataclass(slots=True)
@@ -49,6 +50,12 @@ class LedgerMessage:
     sent_at: datetime
     status: DeliveryStatus = DeliveryStatus.PENDING
     history: list[tuple[datetime, DeliveryStatus, str]] = field(default_factory=list)
+    #: Whether the gateway has said its last word (a finished eSMS batch is final while `sent`).
+    final: bool = False
+
+    def has_report(self, provider_status: str) -> bool:
+        """Whether a report with this raw status was already recorded."""
+        return any(raw == provider_status for _, _, raw in self.history)
 
     def as_stored(self) -> StoredMessage:
         """The JSON form."""
@@ -60,54 +67,71 @@ class LedgerMessage:
             "sent": self.sent_at.isoformat(),
             "status": self.status.value,
             "history": [[t.isoformat(), s.value, raw] for t, s, raw in self.history],
+            "final": self.final,
         }
 
     @classmethod
     def from_stored(cls, data: StoredMessage) -> LedgerMessage:
-        """Back from the JSON form."""
+        """Back from the JSON form (files before "final" derive it from the status)."""
+        status = DeliveryStatus(data["status"])
         return cls(
             message_id=data["id"],
             phone=data["phone"],
             preview=data["text"],
             segments=data["segments"],
             sent_at=datetime.fromisoformat(data["sent"]),
-            status=DeliveryStatus(data["status"]),
+            status=status,
             history=[
                 (datetime.fromisoformat(t), DeliveryStatus(s), raw) for t, s, raw in data["history"]
             ],
+            final=data.get("final", status.final),
         )
+
+
+def _bucket(status: DeliveryStatus) -> DeliveryStatus:
+    """The daily total a status counts in: sent but unconfirmed is still pending."""
+    return DeliveryStatus.PENDING if status is DeliveryStatus.SENT else status
 
 
 class Ledger:
-    """The sent messages of one config entry, newest last."""
+    """The sent messages of one config entry, oldest first."""
 
-    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
-        self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.ledger", private=True
-        )
-        self._messages: dict[str, LedgerMessage] = {}
+    def __init__(self, journal: EntryJournal) -> None:
+        self._journal = journal
+        # OrderedDict: dropping the oldest stays O(1) after many deletions (a dict's does not).
+        self._messages: OrderedDict[str, LedgerMessage] = OrderedDict()
         self._listeners: list[Callable[[], None]] = []
+        self._day_start = self._next_day = dt_util.start_of_local_day()
+        self._today: Counter[DeliveryStatus] = Counter()
+        journal.add_part(PART, self)
 
     def __len__(self) -> int:
         """How many messages are remembered."""
         return len(self._messages)
 
-    async def async_load(self) -> None:
-        """Read what was stored before the restart."""
-        stored = await self._store.async_load()
-        if stored:
-            for item in stored.get("messages", []):
-                message = LedgerMessage.from_stored(item)
-                self._messages[message.message_id] = message
+    # -- storage (JournalPart) --
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every message in its JSON form."""
+        return {"messages": [m.as_stored() for m in self._messages.values()]}
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Take back the stored messages."""
+        for item in data.get("messages", []):
+            message = LedgerMessage.from_stored(item)
+            self._messages[message.message_id] = message
+
+    def replay(self, record: dict[str, Any]) -> None:
+        """A message as it was after a change (journal record)."""
+        message = LedgerMessage.from_stored(record["m"])
+        self._messages[message.message_id] = message
+
+    def loaded(self) -> None:
+        """Everything is back: apply the bounds and count today's messages."""
         self._prune()
+        self.async_new_day()
 
-    async def async_save(self) -> None:
-        """Write now (on unload), cancelling a pending delayed write."""
-        await self._store.async_save(self._data())
-
-    async def async_remove(self) -> None:
-        """Delete the stored file (the entry was removed)."""
-        await self._store.async_remove()
+    # -- changes --
 
     @callback
     def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
@@ -122,6 +146,7 @@ class Ledger:
     @callback
     def async_record_sent(self, result: SendResult, text: str) -> LedgerMessage:
         """Remember a message the gateway accepted."""
+        self._follow_the_day()
         message = LedgerMessage(
             message_id=result.message_id,
             phone=result.phone,
@@ -129,9 +154,12 @@ class Ledger:
             segments=result.segments,
             sent_at=dt_util.utcnow(),
         )
+        self._messages.pop(message.message_id, None)  # a reused id starts anew, newest last
         self._messages[message.message_id] = message
+        if message.sent_at >= self._day_start:
+            self._today[DeliveryStatus.PENDING] += 1
         self._prune()
-        self._changed()
+        self._changed(message)
         return message
 
     @callback
@@ -140,39 +168,58 @@ class Ledger:
         message = self._messages.get(report.message_id)
         if message is None:
             return None
+        self._follow_the_day()
         message.history.append((dt_util.utcnow(), report.status, report.provider_status))
         # A late non-final report never undoes a final status.
-        if not message.status.final or report.status.final:
+        if not message.final or report.final:
+            if message.sent_at >= self._day_start:
+                self._today[_bucket(message.status)] -= 1
+                self._today[_bucket(report.status)] += 1
             message.status = report.status
-        self._changed()
+            message.final = report.final
+        self._changed(message)
         return message
 
+    # -- today's totals --
+
     def totals_today(self) -> DailyTotals:
-        """Today's (local time) messages by their latest status; sent-but-unconfirmed is pending."""
-        midnight = dt_util.start_of_local_day()
-        delivered = failed = pending = 0
-        for message in self._messages.values():
-            if message.sent_at < midnight:
-                continue
-            if message.status is DeliveryStatus.DELIVERED:
-                delivered += 1
-            elif message.status is DeliveryStatus.FAILED:
-                failed += 1
-            else:
-                pending += 1
-        return DailyTotals(delivered=delivered, failed=failed, pending=pending)
+        """Today's (local time) messages by their latest status; sent-but-unconfirmed is pending.
+
+        Every message sent today counts, also one the ledger has already had to let go.
+        """
+        self._follow_the_day()
+        return DailyTotals(
+            delivered=self._today[DeliveryStatus.DELIVERED],
+            failed=self._today[DeliveryStatus.FAILED],
+            pending=self._today[DeliveryStatus.PENDING],
+        )
+
+    @callback
+    def async_new_day(self) -> None:
+        """Count today's messages afresh (at local midnight, and after loading)."""
+        self._day_start = dt_util.start_of_local_day()
+        self._next_day = dt_util.start_of_local_day(self._day_start.date() + timedelta(days=1))
+        self._today = Counter(
+            _bucket(m.status) for m in self._messages.values() if m.sent_at >= self._day_start
+        )
+
+    def _follow_the_day(self) -> None:
+        """Start a new count if midnight passed unnoticed (a clock jump, a suspended host)."""
+        if dt_util.utcnow() >= self._next_day:
+            self.async_new_day()
+
+    # -- internals --
 
     def _prune(self) -> None:
+        """Drop the oldest messages: over the count bound, or older than MAX_AGE."""
         cutoff = dt_util.utcnow() - MAX_AGE
-        for message_id in [m.message_id for m in self._messages.values() if m.sent_at < cutoff]:
-            del self._messages[message_id]
-        while len(self._messages) > MAX_MESSAGES:
-            del self._messages[next(iter(self._messages))]
+        while self._messages:
+            oldest = next(iter(self._messages.values()))
+            if len(self._messages) <= MAX_MESSAGES and oldest.sent_at >= cutoff:
+                break
+            self._messages.popitem(last=False)
 
-    def _data(self) -> dict[str, Any]:
-        return {"messages": [m.as_stored() for m in self._messages.values()]}
-
-    def _changed(self) -> None:
-        self._store.async_delay_save(self._data, SAVE_DELAY)
+    def _changed(self, message: LedgerMessage) -> None:
+        self._journal.async_record(PART, {"m": message.as_stored()})
         for listener in list(self._listeners):
             listener()

@@ -1,18 +1,33 @@
-"""What an accepted delivery report does: ledger, counts, the event (once per status)."""
+"""What an accepted delivery report does: ledger, counts, the event, once per status.
+
+A gateway can call back before its own answer to the send has arrived. Such a report is held
+(bounded in time and count) until the sends that were under way when it came have returned; if
+one of them was its message, it is applied as that message's, `tracked` with the phone.
+"""
 
 from __future__ import annotations
 
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.event import async_call_later
 
-from .const import CONF_PROVIDER, DOMAIN
-from .coordinator import SmsBridgeConfigEntry
+from .const import DOMAIN
+from .ledger import Ledger, LedgerMessage
 from .providers.base import DeliveryReport
+from .seen import SeenReports, report_key
 
 EVENT_DELIVERY_REPORT = "sms_bridge_delivery_report"
 OPTIONAL_FIELDS = ("telco", "segments", "price", "request_id", "answer")
+#: A held report is applied untracked after this long at the latest (a send takes at most two
+#: 30-second attempts and the pause between them).
+HOLD_SECONDS = 90.0
+#: At most this many reports are held; beyond, the oldest is applied untracked.
+MAX_HELD = 1000
 
 
 def report_signal(entry_id: str) -> str:
@@ -21,12 +36,12 @@ def report_signal(entry_id: str) -> str:
 
 
 def event_data(
-    entry: SmsBridgeConfigEntry, report: DeliveryReport, phone: str | None, tracked: bool
+    entry_id: str, provider: str, report: DeliveryReport, phone: str | None, tracked: bool
 ) -> dict[str, Any]:
     """The event's data as DESIGN.md defines it; optional fields where the gateway gave them."""
     data: dict[str, Any] = {
-        "entry_id": entry.entry_id,
-        "provider": entry.data[CONF_PROVIDER],
+        "entry_id": entry_id,
+        "provider": provider,
         "message_id": report.message_id,
         "status": report.status.value,
         "final": report.final,
@@ -42,19 +57,133 @@ def event_data(
     return data
 
 
-@callback
-def async_process_report(
-    hass: HomeAssistant, entry: SmsBridgeConfigEntry, report: DeliveryReport
-) -> bool:
-    """Record the report and fire the event; False when this status was already reported."""
-    runtime = entry.runtime_data
-    if not runtime.seen_reports.async_first_time(report.message_id, report.provider_status):
-        return False
-    message = runtime.ledger.async_record_report(report)
-    if report.final and runtime.provider.has_daily_totals:
-        runtime.coordinator.async_gateway_changed()  # the gateway's own totals moved
-    phone = report.phone or (message.phone if message else None)
-    data = event_data(entry, report, phone, tracked=message is not None)
-    hass.bus.async_fire(EVENT_DELIVERY_REPORT, data)
-    async_dispatcher_send(hass, report_signal(entry.entry_id), data)
-    return True
+@dataclass(slots=True)
+class _Held:
+    report: DeliveryReport
+    #: The newest send that had started when the report came.
+    horizon: int
+    #: Loop time after which it is applied untracked.
+    deadline: float
+    done: bool = False
+
+
+class ReportRouter:
+    """Applies one entry's delivery reports: dedupe, hold for a send under way, ledger, event."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry_id: str,
+        provider: str,
+        ledger: Ledger,
+        seen: SeenReports,
+    ) -> None:
+        self._hass = hass
+        self._entry_id = entry_id
+        self._provider = provider
+        self._ledger = ledger
+        self._seen = seen
+        self._last_send = 0
+        self._sending: OrderedDict[int, None] = OrderedDict()
+        self._held: deque[_Held] = deque()
+        self._held_by_id: dict[str, list[_Held]] = {}
+        self._timer: CALLBACK_TYPE | None = None
+        #: Called after each applied report with the report and its message (None: untracked).
+        self.on_applied: list[Callable[[DeliveryReport, LedgerMessage | None], None]] = []
+
+    # -- sends under way --
+
+    @callback
+    def async_send_started(self) -> int:
+        """A send is going out; returns its ticket for `async_send_finished`."""
+        self._last_send += 1
+        self._sending[self._last_send] = None
+        return self._last_send
+
+    @callback
+    def async_send_finished(self, ticket: int, message: LedgerMessage | None) -> None:
+        """The send returned (recorded as `message`, or failed): apply what waited for it."""
+        self._sending.pop(ticket, None)
+        if message is not None:
+            for held in self._held_by_id.pop(message.message_id, []):
+                held.done = True
+                self._apply(held.report, message)
+        self._release()
+
+    # -- reports --
+
+    @callback
+    def async_report(self, report: DeliveryReport) -> bool:
+        """Act on an accepted report; False when this status of the message was already seen."""
+        message = self._ledger.get(report.message_id)
+        if message is not None and message.has_report(report.provider_status):
+            return False
+        if not self._seen.async_first_time(report_key(report.message_id, report.provider_status)):
+            return False
+        if message is not None or not self._sending:
+            self._apply(report, message)
+        else:
+            self._hold(report)
+        return True
+
+    @callback
+    def async_release_all(self) -> None:
+        """Apply every held report now (the entry is unloading)."""
+        self._sending.clear()
+        self._release()
+
+    # -- internals --
+
+    def _hold(self, report: DeliveryReport) -> None:
+        if len(self._held) >= MAX_HELD:
+            self._apply_held(self._held.popleft())
+        held = _Held(report, self._last_send, self._hass.loop.time() + HOLD_SECONDS)
+        self._held.append(held)
+        self._held_by_id.setdefault(report.message_id, []).append(held)
+        if self._timer is None:
+            self._timer = async_call_later(self._hass, HOLD_SECONDS, self._async_timeout)
+
+    @callback
+    def _async_timeout(self, _now: Any) -> None:
+        self._timer = None
+        self._release()
+
+    def _release(self) -> None:
+        """Apply, untracked, the held reports no send under way can claim any more."""
+        oldest_sending = next(iter(self._sending), None)
+        now = self._hass.loop.time()
+        while self._held:
+            held = self._held[0]
+            claimable = oldest_sending is not None and oldest_sending <= held.horizon
+            if not held.done and claimable and now < held.deadline:
+                break
+            self._held.popleft()
+            self._apply_held(held)
+        if self._held and self._timer is None:
+            delay = max(self._held[0].deadline - now, 0.0)
+            self._timer = async_call_later(self._hass, delay, self._async_timeout)
+        elif not self._held and self._timer is not None:
+            self._timer()
+            self._timer = None
+
+    def _apply_held(self, held: _Held) -> None:
+        if held.done:
+            return
+        held.done = True
+        waiting = self._held_by_id.get(held.report.message_id, [])
+        if held in waiting:
+            waiting.remove(held)
+        if not waiting:
+            self._held_by_id.pop(held.report.message_id, None)
+        self._apply(held.report, self._ledger.get(held.report.message_id))
+
+    def _apply(self, report: DeliveryReport, message: LedgerMessage | None) -> None:
+        """Record the report and fire its event."""
+        if message is not None:
+            self._ledger.async_record_report(report)
+        phone = report.phone or (message.phone if message else None)
+        data = event_data(self._entry_id, self._provider, report, phone, message is not None)
+        self._hass.bus.async_fire(EVENT_DELIVERY_REPORT, data)
+        async_dispatcher_send(self._hass, report_signal(self._entry_id), data)
+        for listener in self.on_applied:
+            listener(report, message)

@@ -1,69 +1,82 @@
 """Which delivery reports were already acted on: gateways retry, an event must fire once.
 
-One key per (message id, provider status), kept 24 hours and across restarts.
+One key per (message id, provider status), kept 24 hours and across restarts. Keys are added in
+time order, so the oldest are first and expire from the front; a size bound keeps a flood of
+made-up reports (eSMS's carry no secret) from growing memory or the files without end.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections import OrderedDict
 from typing import Any
 
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.storage import Store
+from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN
+from .journal import EntryJournal
 
-STORAGE_VERSION = 1
-SAVE_DELAY = 5
-KEEP = timedelta(hours=24)
+PART = "reports"
+KEEP_SECONDS = 24 * 3600
+MAX_KEYS = 20_000
+
+
+def report_key(message_id: str, provider_status: str) -> str:
+    """The key of one report."""
+    return f"{message_id}\x1f{provider_status}"
 
 
 class SeenReports:
-    """Report keys seen in the last 24 hours, persisted."""
+    """Report keys seen in the last 24 hours (at most MAX_KEYS), persisted."""
 
-    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
-        self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.reports", private=True
-        )
-        self._seen: dict[str, datetime] = {}
-
-    async def async_load(self) -> None:
-        """Read the keys seen before the restart."""
-        stored = await self._store.async_load() or {}
-        for key, when in stored.get("seen", {}).items():
-            self._seen[key] = datetime.fromisoformat(when)
-        self._prune(dt_util.utcnow())
-
-    async def async_save(self) -> None:
-        """Write now (on unload)."""
-        await self._store.async_save(self._data())
-
-    async def async_remove(self) -> None:
-        """Delete the stored file (the entry was removed)."""
-        await self._store.async_remove()
-
-    @callback
-    def async_first_time(self, message_id: str, provider_status: str) -> bool:
-        """Remember the report; True when it was not seen in the last 24 hours."""
-        now = dt_util.utcnow()
-        self._prune(now)
-        key = f"{message_id}\x1f{provider_status}"
-        if key in self._seen:
-            return False
-        self._seen[key] = now
-        self._store.async_delay_save(self._data, SAVE_DELAY)
-        return True
+    def __init__(self, journal: EntryJournal) -> None:
+        self._journal = journal
+        # OrderedDict: taking from the front stays O(1) after many deletions (a dict's does not).
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        journal.add_part(PART, self)
 
     def __len__(self) -> int:
         """How many report keys are remembered."""
         return len(self._seen)
 
-    def _prune(self, now: datetime) -> None:
-        cutoff = now - KEEP
-        # Keys are added in time order: the oldest are first.
-        for key in [k for k, when in self._seen.items() if when < cutoff]:
-            del self._seen[key]
+    # -- storage (JournalPart) --
 
-    def _data(self) -> dict[str, Any]:
-        return {"seen": {key: when.isoformat() for key, when in self._seen.items()}}
+    def snapshot(self) -> dict[str, Any]:
+        """Every key with the time it was first seen."""
+        return {"keys": dict(self._seen)}
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Take back the stored keys (files before the journal kept ISO times under "seen")."""
+        for key, when in data.get("seen", {}).items():
+            self._seen[key] = dt_util.parse_datetime(when).timestamp()  # type: ignore[union-attr]
+        self._seen.update(data.get("keys", {}))
+
+    def replay(self, record: dict[str, Any]) -> None:
+        """A key first seen at a time (journal record)."""
+        self._seen[record["k"]] = record["t"]
+
+    def loaded(self) -> None:
+        """Drop what expired while Home Assistant was down."""
+        self._expire(dt_util.utcnow().timestamp())
+
+    # -- use --
+
+    @callback
+    def async_first_time(self, key: str) -> bool:
+        """Remember the key; True when it was not seen in the last 24 hours."""
+        now = dt_util.utcnow().timestamp()
+        self._expire(now)
+        if key in self._seen:
+            return False
+        self._seen[key] = now
+        self._journal.async_record(PART, {"k": key, "t": now})
+        return True
+
+    def _expire(self, now: float) -> None:
+        """Drop keys from the front while they are too old or too many."""
+        cutoff = now - KEEP_SECONDS
+        seen = self._seen
+        while seen:
+            when = next(iter(seen.values()))
+            if when >= cutoff and len(seen) < MAX_KEYS:
+                break
+            seen.popitem(last=False)

@@ -1,8 +1,9 @@
 """The one send path behind the action, the notify entities and the legacy notify services.
 
-Every number is checked before anything is sent; messages go out a few at a time; a transient
-failure that surely sent nothing is tried once more; a refusal or an ambiguous answer never is,
-so no SMS goes out twice. Whatever went out is in the ledger, even when other numbers failed.
+Every number is checked before anything is sent; messages go out a few at a time per account
+(whatever the number of calls); a failure that surely sent nothing is tried once more; a refusal
+or an answer that leaves open whether it went out never is, so no SMS goes out twice. Whatever
+went out is in the ledger, even when other numbers failed.
 """
 
 from __future__ import annotations
@@ -19,12 +20,10 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from .account import full_webhook_url
 from .const import (
     CONF_PROVIDER,
-    DEFAULT_CONCURRENCY,
     DEFAULT_ENCODING,
     DOMAIN,
     ENCODING_ASCII,
     ENCODING_UNICODE,
-    OPT_CONCURRENCY,
     OPT_ENCODING,
     OPT_SENDER,
     PROVIDER_ESMS,
@@ -94,7 +93,10 @@ def prepare_text(text: str, unicode: bool | None, encoding: str) -> tuple[str, b
 
 
 async def _send_once_more_if_safe(provider: Provider, message: OutgoingMessage) -> SendResult:
-    """Send; after a transient failure that surely sent nothing, wait and try exactly once more."""
+    """Send; after a failure that surely sent nothing, wait and try exactly once more.
+
+    The retry is the same message, with the same request id where the gateway takes one.
+    """
     try:
         return await provider.send(message)
     except TransientError as err:
@@ -106,9 +108,58 @@ async def _send_once_more_if_safe(provider: Provider, message: OutgoingMessage) 
 
 def _failure_line(recipient: Recipient, err: ProviderError) -> str:
     line = f"{recipient.target}: {err}"
-    if isinstance(err, TransientError) and err.maybe_sent:
+    if err.maybe_sent:
         line += " (it may have been sent)"
     return line
+
+
+async def async_send_one(
+    entry: SmsBridgeConfigEntry, outgoing: OutgoingMessage
+) -> SendResult | ProviderError:
+    """One message through the account, recorded in the ledger when it went out.
+
+    Every call shares the account's send slots; a delivery report that arrives while the send
+    is under way waits for it (`ReportRouter`).
+    """
+    runtime = entry.runtime_data
+    async with runtime.send_slots:
+        ticket = runtime.reports.async_send_started()
+        message = None
+        try:
+            result = await _send_once_more_if_safe(runtime.provider, outgoing)
+        except ProviderError as err:
+            return err
+        else:
+            message = runtime.ledger.async_record_sent(result, outgoing.text)
+            return result
+        finally:
+            runtime.reports.async_send_finished(ticket, message)
+
+
+def _raise_for_failures(
+    hass: HomeAssistant,
+    entry: SmsBridgeConfigEntry,
+    recipients: list[Recipient],
+    outcomes: list[SendResult | ProviderError],
+) -> None:
+    """Start reauthentication on refused credentials; raise an error naming each failure."""
+    failures = [
+        (recipient, outcome)
+        for recipient, outcome in zip(recipients, outcomes, strict=True)
+        if isinstance(outcome, ProviderError)
+    ]
+    if any(isinstance(err, AuthenticationError) for _, err in failures):
+        entry.async_start_reauth(hass)
+    if failures:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="send_failed",
+            translation_placeholders={
+                "failures": "; ".join(_failure_line(r, err) for r, err in failures),
+                "sent": str(len(recipients) - len(failures)),
+                "total": str(len(recipients)),
+            },
+        )
 
 
 async def async_send(
@@ -127,50 +178,21 @@ async def async_send(
     text, as_unicode = prepare_text(
         message, unicode, entry.options.get(OPT_ENCODING, DEFAULT_ENCODING)
     )
-    runtime = entry.runtime_data
     callback_url = (
         full_webhook_url(hass, entry.data[CONF_WEBHOOK_ID])
         if entry.data[CONF_PROVIDER] == PROVIDER_ESMS
         else None
     )
-    limit = asyncio.Semaphore(int(entry.options.get(OPT_CONCURRENCY, DEFAULT_CONCURRENCY)))
     sender = sender or entry.options.get(OPT_SENDER)
-
-    async def send_one(recipient: Recipient) -> SendResult | ProviderError:
-        outgoing = OutgoingMessage(
-            phone=recipient.phone,
-            text=text,
-            unicode=as_unicode,
-            sender=sender,
-            callback_url=callback_url,
+    outgoing = [
+        OutgoingMessage(
+            phone=r.phone, text=text, unicode=as_unicode, sender=sender, callback_url=callback_url
         )
-        async with limit:
-            try:
-                result = await _send_once_more_if_safe(runtime.provider, outgoing)
-            except ProviderError as err:
-                return err
-        runtime.ledger.async_record_sent(result, text)
-        return result
-
-    outcomes = await asyncio.gather(*(send_one(r) for r in recipients))
-    runtime.coordinator.async_gateway_changed()  # the balance went down
-    failures = [
-        (recipient, outcome)
-        for recipient, outcome in zip(recipients, outcomes, strict=True)
-        if isinstance(outcome, ProviderError)
+        for r in recipients
     ]
-    if any(isinstance(err, AuthenticationError) for _, err in failures):
-        entry.async_start_reauth(hass)
-    if failures:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="send_failed",
-            translation_placeholders={
-                "failures": "; ".join(_failure_line(r, err) for r, err in failures),
-                "sent": str(len(recipients) - len(failures)),
-                "total": str(len(recipients)),
-            },
-        )
+    outcomes = await asyncio.gather(*(async_send_one(entry, o) for o in outgoing))
+    entry.runtime_data.coordinator.async_gateway_changed()  # the balance went down
+    _raise_for_failures(hass, entry, recipients, outcomes)
     return [
         {
             "target": recipient.target,

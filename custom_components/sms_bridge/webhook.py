@@ -1,35 +1,40 @@
-"""The delivery-report webhook: gateway request in, the gateway's exact reply out, never a 500."""
+"""The delivery-report webhook: gateway request in, the gateway's exact reply out, never a 500.
+
+The handler is bound to its entry when it is registered, so a request never looks entries up.
+"""
 
 from __future__ import annotations
 
 from aiohttp import web
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 
-from .const import DOMAIN, LOGGER, OPT_CHECK_SOURCE
+from .const import LOGGER, OPT_CHECK_SOURCE
 from .coordinator import SmsBridgeConfigEntry
 from .providers.base import InboundRequest, ReplyKind, ReportError, WebhookReply
-from .reports import async_process_report
 
 MAX_BODY = 64 * 1024
-
-
-def _entry_for(hass: HomeAssistant, webhook_id: str) -> SmsBridgeConfigEntry | None:
-    for entry in hass.config_entries.async_entries(DOMAIN):
-        if entry.data.get(CONF_WEBHOOK_ID) == webhook_id and entry.state is ConfigEntryState.LOADED:
-            return entry
-    return None
 
 
 def _response(reply: WebhookReply) -> web.Response:
     return web.Response(status=reply.status, text=reply.body, content_type=reply.content_type)
 
 
+async def read_body(request: web.Request, limit: int = MAX_BODY) -> bytes | None:
+    """The whole body, however many TCP writes it came in; None when it exceeds `limit`."""
+    if request.content_length is not None and request.content_length > limit:
+        return None
+    body = bytearray()
+    while chunk := await request.content.read(limit + 1 - len(body)):
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
 async def read_inbound(request: web.Request) -> InboundRequest | None:
     """The request as the gateway parsers take it; None when the body is too large."""
-    body = await request.content.read(MAX_BODY + 1)
-    if len(body) > MAX_BODY:
+    body = await read_body(request)
+    if body is None:
         return None
     return InboundRequest(
         method=request.method,
@@ -37,31 +42,44 @@ async def read_inbound(request: web.Request) -> InboundRequest | None:
         headers=dict(request.headers),
         body=body,
         remote=request.remote,
+        raw_query=request.rel_url.raw_query_string,
     )
 
 
 async def async_handle_webhook(
-    hass: HomeAssistant, webhook_id: str, request: web.Request
+    entry: SmsBridgeConfigEntry, hass: HomeAssistant, webhook_id: str, request: web.Request
 ) -> web.Response:
-    """Authenticate, parse and act on one delivery report."""
-    entry = _entry_for(hass, webhook_id)
-    if entry is None:
-        return web.Response(status=404)
+    """Authenticate, parse and act on one delivery report of `entry`."""
     provider = entry.runtime_data.provider
+    try:
+        return _response(provider.reply(await _async_accept(entry, request)))
+    except Exception as err:  # noqa: BLE001 - a gateway must get its own reply, never a 500
+        # Only the type: the message of an unexpected error could quote the report.
+        LOGGER.error(
+            "Unexpected %s while handling a %s delivery report", type(err).__name__, provider.name
+        )
+        return _response(provider.reply(ReplyKind.MALFORMED))
+
+
+async def _async_accept(entry: SmsBridgeConfigEntry, request: web.Request) -> ReplyKind:
+    """Which reply the request earns; an accepted report is acted on before the reply."""
+    runtime = entry.runtime_data
+    provider = runtime.provider
     inbound = await read_inbound(request)
     if inbound is None:
-        return _response(provider.reply(ReplyKind.MALFORMED))
+        LOGGER.debug("Refused a %s delivery report: body over %s bytes", provider.name, MAX_BODY)
+        return ReplyKind.MALFORMED
     if (
         entry.options.get(OPT_CHECK_SOURCE)
         and provider.report_sources
         and inbound.remote not in provider.report_sources
     ):
         LOGGER.debug("Refused a %s delivery report from an unknown address", provider.name)
-        return _response(provider.reply(ReplyKind.BAD_SECRET))
+        return ReplyKind.BAD_SECRET
     try:
         report = provider.parse_report(inbound)
     except ReportError as err:
         LOGGER.debug("Refused a %s delivery report: %s", provider.name, err.kind)
-        return _response(provider.reply(err.kind))
-    async_process_report(hass, entry, report)
-    return _response(provider.reply(ReplyKind.ACCEPTED))
+        return err.kind
+    runtime.reports.async_report(report)
+    return ReplyKind.ACCEPTED

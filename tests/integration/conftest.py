@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+import contextlib
+import socket
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -23,9 +26,12 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/sms_bridge."""
 
 
-def account_data(sandbox: Sandbox, provider: str) -> dict[str, Any]:
-    """The sandbox's built-in account of `provider`, as the config flow would store it."""
-    url = sandbox.url
+def account_data(sandbox: Sandbox, provider: str, url: str | None = None) -> dict[str, Any]:
+    """The sandbox's built-in account of `provider`, as the config flow would store it.
+
+    `url` reaches the sandbox another way (a forwarder in front of it).
+    """
+    url = url or sandbox.url
     return {
         "fibo": {
             "provider": "fibo",
@@ -62,6 +68,12 @@ def account_data(sandbox: Sandbox, provider: str) -> dict[str, Any]:
     }[provider]
 
 
+def reached_at(sandbox: Sandbox, provider: str, url: str) -> dict[str, Any]:
+    """The entry data that makes `provider`'s account reach the sandbox through `url`."""
+    data = account_data(sandbox, provider, url)
+    return {key: data[key] for key in ("base_url", "send_url") if key in data}
+
+
 def make_entry(
     sandbox: Sandbox, provider: str, *, options: dict[str, Any] | None = None, **changes: Any
 ) -> MockConfigEntry:
@@ -88,3 +100,63 @@ def setup_entry(hass: HomeAssistant, sandbox: Sandbox) -> EntryFactory:
         return entry
 
     return _setup
+
+
+class Forwarder:
+    """A loopback port in front of the sandbox that refuses connections until it is opened.
+
+    A refused connection is the one failure where nothing reached the gateway for sure.
+    """
+
+    def __init__(self, target_port: int) -> None:
+        self._target_port = target_port
+        with socket.socket() as probe:  # a port nobody listens on: connections are refused
+            probe.bind(("127.0.0.1", 0))
+            self.port = int(probe.getsockname()[1])
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    @property
+    def url(self) -> str:
+        """The forwarder's base URL."""
+        return f"http://127.0.0.1:{self.port}"
+
+    async def open(self) -> None:
+        """Start accepting and forwarding connections."""
+        if self._server is None:
+            self._server = await asyncio.start_server(self._forward, "127.0.0.1", self.port)
+
+    async def close(self) -> None:
+        """Stop listening again, and drop the connections kept alive."""
+        for writer in self._writers:
+            writer.close()
+        self._writers.clear()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def _forward(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream_writer = await asyncio.open_connection(
+            "127.0.0.1", self._target_port
+        )
+        self._writers.update((writer, upstream_writer))
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(ConnectionError):
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            sink.close()
+
+        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
+
+
+@pytest.fixture
+async def forwarder(sandbox: Sandbox) -> AsyncIterator[Forwarder]:
+    """A closed port in front of the sandbox; `await forwarder.open()` lets connections through."""
+    front = Forwarder(int(sandbox.url.rsplit(":", 1)[1]))
+    try:
+        yield front
+    finally:
+        await front.close()

@@ -281,15 +281,14 @@ async def test_midnight_resets_ledger_counts_while_gateway_fails(
 
 
 def entry_timers(hass: HomeAssistant, runtime: SmsBridgeRuntime) -> list[asyncio.TimerHandle]:
-    """Pending timers of an entry: its poll, its midnight tracker, its ledger's delayed write."""
+    """Pending timers of an entry: its poll, its midnight tracker, its journal's flush."""
     coordinator = runtime.coordinator
-    store = runtime.ledger._store
     return [
         handle
         for handle in get_scheduled_timer_handles(hass.loop)
         if not handle.cancelled()
         and (
-            getattr(handle._callback, "__self__", None) in (coordinator, store)
+            getattr(handle._callback, "__self__", None) in (coordinator, runtime.journal)
             or "SmsBridgeCoordinator._async_midnight" in repr(handle._callback)
         )
     ]
@@ -303,7 +302,7 @@ async def test_unload_cancels_timers(
     entry = await setup_entry(provider)
     runtime = entry.runtime_data
     runtime.ledger.async_record_sent(sent("m1"), "unsaved")
-    assert len(entry_timers(hass, runtime)) >= 2  # at least the midnight and the delayed write
+    assert len(entry_timers(hass, runtime)) >= 2  # at least the midnight and the journal flush
 
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()

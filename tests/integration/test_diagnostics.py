@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 import json
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -145,7 +147,8 @@ async def test_diagnostics_while_gateway_fails(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     sandbox.state.faults.append(Fault("status", "fibo", 503, count=-1))
-    await entry.runtime_data.coordinator.async_refresh()
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=10))  # a scheduled poll
+    await hass.async_block_till_done()
 
     diagnostics = await diagnostics_of(hass, hass_client, entry)
     assert diagnostics["coordinator"]["last_update_success"] is False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from unittest.mock import patch
 
@@ -13,10 +14,11 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.sms_bridge.const import DOMAIN
+from custom_components.sms_bridge.journal import EntryJournal
 from custom_components.sms_bridge.ledger import Ledger
 from sandbox import Fault, Sandbox
 
-from .conftest import PROVIDERS, EntryFactory
+from .conftest import PROVIDERS, EntryFactory, Forwarder, reached_at
 
 SEND_PATHS = {
     "fibo": "SendMaskedSMS",
@@ -203,30 +205,82 @@ async def test_validation_sends_nothing(
     assert gateway_messages(sandbox, "fibo") == []
 
 
+def count_sends(
+    entry: MockConfigEntry, on_each: Callable[[], Awaitable[None]] | None = None
+) -> list[int]:
+    """Count calls of the entry's real gateway client `send`; `on_each` runs after each."""
+    provider = entry.runtime_data.provider
+    real_send = provider.send
+    calls: list[int] = []
+
+    async def send(message: Any) -> Any:
+        calls.append(1)
+        try:
+            return await real_send(message)
+        finally:
+            if on_each is not None:
+                await on_each()
+
+    provider.send = send  # type: ignore[method-assign]
+    return calls
+
+
 @pytest.mark.parametrize("provider", PROVIDERS)
-async def test_transient_failure_retried_once(
-    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory, provider: str
+async def test_unreachable_gateway_retried_once(
+    hass: HomeAssistant,
+    sandbox: Sandbox,
+    forwarder: Forwarder,
+    setup_entry: EntryFactory,
+    provider: str,
 ) -> None:
-    """A 503 that surely sent nothing is tried once more, and then the SMS goes out."""
-    await setup_entry(provider)
-    before = send_requests(sandbox, provider)
-    sandbox.state.faults.append(Fault("status", provider, 503, path=SEND_PATHS[provider]))
-    await _send(hass, target=NUMBERS[provider], message="retry me")
+    """A refused connection surely sent nothing: tried once more, and then the SMS goes out."""
+    await forwarder.open()  # Fibo and eSMS ask for the balance at setup
+    entry = await setup_entry(provider, **reached_at(sandbox, provider, forwarder.url))
+    await forwarder.close()
+    calls = count_sends(entry, on_each=forwarder.open)  # the gateway is back after one try
+    response = await _send(hass, target=NUMBERS[provider], message="retry me")
+    assert len(calls) == 2
     assert len(gateway_messages(sandbox, provider)) == 1
-    assert send_requests(sandbox, provider) - before == 2
+    assert (
+        response["messages"][0]["message_id"] == gateway_messages(sandbox, provider)[0].message_id
+    )
 
 
-async def test_transient_failure_twice_fails(
-    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory
+async def test_unreachable_gateway_twice_fails(
+    hass: HomeAssistant, sandbox: Sandbox, forwarder: Forwarder, setup_entry: EntryFactory
 ) -> None:
-    """Two transient failures in a row: exactly two attempts, then an error naming the number."""
-    await setup_entry("esms")
-    sandbox.state.faults.append(Fault("status", "esms", 503, count=2))
+    """Unreachable twice in a row: two attempts, then an error naming the number, not sent."""
+    await forwarder.open()  # eSMS asks for the balance at setup
+    entry = await setup_entry("esms", **reached_at(sandbox, "esms", forwarder.url))
+    await forwarder.close()
+    calls = count_sends(entry)
     with pytest.raises(HomeAssistantError) as caught:
         await _send(hass, target="0901234567", message="hi")
     assert caught.value.translation_key == "send_failed"
     assert "0901234567" in str(caught.value)
-    assert send_requests(sandbox, "esms") == 2
+    assert "may have been sent" not in str(caught.value)
+    assert len(calls) == 2
+    assert gateway_messages(sandbox, "esms") == []
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+@pytest.mark.parametrize("lost", [502, 504, "disconnect"])
+async def test_answer_lost_after_accept_sends_once(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory, provider: str, lost: Any
+) -> None:
+    """A proxy answers 502/504 (or drops the line) after the gateway took the message.
+
+    It may have been sent, so it is not tried again: exactly one SMS, and the error says so.
+    """
+    await setup_entry(provider)
+    before = send_requests(sandbox, provider)
+    sandbox.state.faults.append(Fault("answer_lost", provider, lost, path=SEND_PATHS[provider]))
+    with pytest.raises(HomeAssistantError) as caught:
+        await _send(hass, target=NUMBERS[provider], message="once only")
+    assert NUMBERS[provider] in str(caught.value)
+    assert "may have been sent" in str(caught.value)
+    assert send_requests(sandbox, provider) - before == 1
+    assert len(gateway_messages(sandbox, provider)) == 1
 
 
 @pytest.mark.parametrize(
@@ -310,8 +364,9 @@ async def test_ledger_survives_restart(
     response = await _send(hass, target="0901234567", message="Điện mất ở kho 3")
     message_id = response["messages"][0]["message_id"]
     assert await hass.config_entries.async_unload(entry.entry_id)
-    ledger = Ledger(hass, entry.entry_id)
-    await ledger.async_load()
+    journal = EntryJournal(hass, entry.entry_id)
+    ledger = Ledger(journal)
+    await journal.async_load()
     stored = ledger.get(message_id)
     assert stored is not None
     assert (stored.phone, stored.preview, stored.segments) == (

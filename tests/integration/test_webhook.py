@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -13,8 +14,13 @@ from aiohttp.test_utils import TestClient
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
 
 from custom_components.sms_bridge.const import DOMAIN
 from custom_components.sms_bridge.reports import EVENT_DELIVERY_REPORT
@@ -382,6 +388,8 @@ async def test_tracked_message(
     await hass.async_block_till_done()
     [event] = events
     assert (event.data["tracked"], event.data["phone"]) == (True, "+359888123456")
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=1))  # counts: once a second
+    await hass.async_block_till_done()
     assert hass.states.get("sensor.smspay_127_0_0_1_delivered_today").state == "1"  # type: ignore[union-attr]
     assert hass.states.get("sensor.smspay_127_0_0_1_pending_today").state == "0"  # type: ignore[union-attr]
     history = entry.runtime_data.ledger.get(message_id).history  # type: ignore[union-attr]

@@ -8,17 +8,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 import json
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qsl
-import uuid
 
 import aiohttp
 from aiohttp import web
 from hypothesis import given, settings, strategies as st
 import pytest
 
-from custom_components.sms_bridge.providers import esms as esms_module
 from custom_components.sms_bridge.providers.base import (
     AuthenticationError,
     BadSecretError,
@@ -29,6 +26,7 @@ from custom_components.sms_bridge.providers.base import (
     InvalidRecipientError,
     IpNotAllowedError,
     MalformedReportError,
+    MaybeSentError,
     OutgoingMessage,
     ProviderError,
     RefusedError,
@@ -215,22 +213,24 @@ async def test_sandbox_flag_is_not_charged_and_sends_no_report(
 
 
 async def test_replayed_request_id_is_refused_and_sent_once(
-    sandbox: Sandbox, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+    sandbox: Sandbox, session: aiohttp.ClientSession
 ) -> None:
-    """A replayed send with the same RequestId is refused (124): the SMS goes out only once."""
-    fixed = uuid.UUID("12345678-1234-5678-1234-567812345678")
-    monkeypatch.setattr(esms_module, "uuid", SimpleNamespace(uuid4=lambda: fixed))
+    """The same message sent again carries its RequestId: eSMS refuses it (124), maybe sent.
+
+    The error says the message may have gone out: its first copy did. One SMS, one charge.
+    """
     client = make_client(sandbox.url, session)
     account = sandbox.state.first_account("esms")
     before = account.balance
+    message = OutgoingMessage("+84901234567", "once")
 
-    first = await client.send(OutgoingMessage("+84901234567", "once"))
-    with pytest.raises(RefusedError) as caught:
-        await client.send(OutgoingMessage("+84901234567", "once"))
+    first = await client.send(message)
+    with pytest.raises(MaybeSentError) as caught:
+        await client.send(message)
 
-    assert first.request_id == fixed.hex
+    assert first.request_id == message.request_id
     assert caught.value.code == "124"
-    assert type(caught.value) is RefusedError
+    assert caught.value.maybe_sent
     assert len([m for m in sandbox.state.messages.values() if m.gateway == "esms"]) == 1
     assert account.balance == before - 800
 
@@ -297,7 +297,7 @@ async def test_send_insufficient_balance(sandbox: Sandbox, session: aiohttp.Clie
         (104, RefusedError),
         (118, RefusedError),
         (120, RefusedError),
-        (124, RefusedError),
+        (124, MaybeSentError),
         (143, RefusedError),
         (146, RefusedError),
         (201, RefusedError),
@@ -321,7 +321,7 @@ async def test_send_every_refusal_code(
 @pytest.mark.parametrize(
     ("fault", "error", "maybe_sent"),
     [
-        (Fault("status", "esms", 503), TransientError, False),
+        (Fault("status", "esms", 503), TransientError, True),
         (Fault("timeout", "esms", 5), TransientError, True),
         (Fault("disconnect", "esms"), TransientError, True),
         (Fault("malformed", "esms"), UnexpectedResponseError, None),

@@ -22,6 +22,7 @@ from custom_components.sms_bridge.providers.base import (
     InboundRequest,
     InvalidRecipientError,
     MalformedReportError,
+    MaybeSentError,
     OutgoingMessage,
     ProviderError,
     RawResponse,
@@ -387,8 +388,8 @@ SEND_ERRORS = [
     (1002, AuthenticationError),
     (1003, AuthenticationError),
     (1008, AuthenticationError),
-    (1006, TransientError),
-    (1007, TransientError),
+    (1006, MaybeSentError),
+    (1007, MaybeSentError),
     (53, InvalidRecipientError),
     (-10, InvalidRecipientError),
     (902, InvalidRecipientError),
@@ -403,8 +404,8 @@ SEND_ERRORS = [
     (2503, RefusedError),
     (2504, RefusedError),
     (54, RefusedError),
-    (2506, RefusedError),
-    (2507, RefusedError),
+    (2506, MaybeSentError),
+    (2507, MaybeSentError),
     (2, RefusedError),
     (-8, RefusedError),
     (3, RefusedError),
@@ -418,7 +419,7 @@ SEND_ERRORS = [
     (-18, RefusedError),
     (7, RefusedError),
     (8, RefusedError),
-    (4242, RefusedError),
+    (4242, MaybeSentError),
 ]
 
 
@@ -433,8 +434,7 @@ async def test_send_errors(
     assert type(caught.value) is error
     assert caught.value.code == str(code)
     assert caught.value.reason == CODE_REASONS.get(code, "FPT refused the request")
-    if isinstance(caught.value, TransientError):
-        assert caught.value.maybe_sent is False
+    assert caught.value.maybe_sent is (error is MaybeSentError)
     assert len(calls(sandbox)) == 1
     assert sandbox.state.messages == {}
 

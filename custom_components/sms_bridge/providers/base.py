@@ -12,6 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 import hmac
 from typing import Any, ClassVar
+import uuid
 
 import aiohttp
 from yarl import URL
@@ -47,6 +48,8 @@ class OutgoingMessage:
 
     `phone` is E.164 (`+84901234567`); each client writes it the way its gateway wants.
     `unicode` False means the text is plain (the caller has stripped diacritics).
+    `request_id` is the message's own id where a gateway takes one (Fibo's smsGUID, eSMS's and
+    FPT's RequestId): made once, so a retry of the same message carries the same id.
     """
 
     phone: str
@@ -54,6 +57,7 @@ class OutgoingMessage:
     unicode: bool = False
     sender: str | None = None
     callback_url: str | None = None
+    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +99,8 @@ class InboundRequest:
     """A delivery-report HTTP request, detached from any web framework.
 
     `query` and `form` keep the last value of a repeated name. `headers` keys are compared
-    case-insensitively by the parsers. `remote` is the client address, if known.
+    case-insensitively by the parsers. `remote` is the client address, if known. `raw_query` is
+    the query string as received (percent-encoded), for gateways whose text may not be UTF-8.
     """
 
     method: str
@@ -103,6 +108,7 @@ class InboundRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
     remote: str | None = None
+    raw_query: str | None = None
 
     def header(self, name: str) -> str | None:
         """A header's value, by case-insensitive name."""
@@ -129,6 +135,20 @@ class DeliveryReport:
     request_id: str | None = None
     answer: str | None = None
 
+    def __post_init__(self) -> None:
+        """Refuse text that could not be stored or sent on: undecodable bytes, lone surrogates."""
+        for value in (
+            self.message_id,
+            self.provider_status,
+            self.phone,
+            self.error,
+            self.telco,
+            self.request_id,
+            self.answer,
+        ):
+            if value is not None and not clean_text(value):
+                raise MalformedReportError(f"{self.provider} report: undecodable text")
+
     @property
     def final(self) -> bool:
         """Whether the gateway will say no more about this message."""
@@ -148,7 +168,13 @@ class WebhookReply:
 
 
 class ProviderError(Exception):
-    """Base of every gateway error. The message is English and never carries a secret."""
+    """Base of every gateway error. The message is English and never carries a secret.
+
+    `maybe_sent` is True when, for a send, the SMS may have gone out all the same: such a send
+    is never tried again, here or through another account, or someone could get it twice.
+    """
+
+    maybe_sent: bool = False
 
     def __init__(self, reason: str, *, code: str | None = None) -> None:
         super().__init__(f"{reason} (code {code})" if code is not None else reason)
@@ -175,8 +201,8 @@ class InvalidRecipientError(RefusedError):
 class TransientError(ProviderError):
     """A timeout, a connection error, a 5xx, a gateway saying "try later".
 
-    `maybe_sent` is True when the request may have reached the gateway (a timeout while
-    waiting for the answer): such a send must not be retried, or an SMS could go out twice.
+    With `maybe_sent` False the request surely never reached the gateway, or the gateway said it
+    did not take it: the one case where a send is tried again.
     """
 
     def __init__(self, reason: str, *, code: str | None = None, maybe_sent: bool = False) -> None:
@@ -184,8 +210,16 @@ class TransientError(ProviderError):
         self.maybe_sent = maybe_sent
 
 
+class MaybeSentError(ProviderError):
+    """The gateway answered an error that does not say whether it took the message."""
+
+    maybe_sent = True
+
+
 class UnexpectedResponseError(ProviderError):
     """The gateway answered something we cannot read. For a send, whether it went out is unknown."""
+
+    maybe_sent = True
 
 
 class ReportError(Exception):
@@ -207,10 +241,27 @@ class MalformedReportError(ReportError):
 
 
 def secrets_equal(given: str | None, expected: str) -> bool:
-    """Constant-time comparison of a secret received from the network."""
+    """Constant-time comparison of a secret received from the network.
+
+    A value with bytes that are not UTF-8 (aiohttp keeps them as surrogate escapes) is no match.
+    """
     if given is None:
         return False
-    return hmac.compare_digest(given.encode(), expected.encode())
+    try:
+        return hmac.compare_digest(given.encode(), expected.encode())
+    except UnicodeEncodeError:
+        return False
+
+
+def clean_text(value: str) -> bool:
+    """Whether text is whole: no lone surrogate, no U+FFFD left where bytes could not be read."""
+    if "\ufffd" in value:
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def as_int(value: str | int | None) -> int | None:
@@ -329,6 +380,7 @@ class Provider(ABC):
         except TimeoutError:
             raise TransientError(f"{self.name}: no answer in time", maybe_sent=sending) from None
         except aiohttp.ClientConnectorError:
+            # The connection was never made: not a byte of the request went out.
             raise TransientError(f"{self.name}: cannot connect") from None
         except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError):
             raise TransientError(
@@ -339,5 +391,9 @@ class Provider(ABC):
                 f"{self.name}: HTTP error {type(err).__name__}", maybe_sent=sending
             ) from None
         if status >= 500:
-            raise TransientError(f"{self.name}: gateway error", code=f"HTTP {status}")
+            # A 502/504 can come from anything between here and the gateway after the gateway
+            # took the message: for a send it may have gone out.
+            raise TransientError(
+                f"{self.name}: gateway error", code=f"HTTP {status}", maybe_sent=sending
+            )
         return RawResponse(status, body, content_type)

@@ -7,7 +7,6 @@ import json
 import re
 from typing import Any, Final
 from urllib.parse import parse_qsl, quote, unquote
-import uuid
 
 import aiohttp
 
@@ -21,6 +20,7 @@ from .base import (
     InvalidRecipientError,
     IpNotAllowedError,
     MalformedReportError,
+    MaybeSentError,
     OutgoingMessage,
     Provider,
     ProviderError,
@@ -63,12 +63,15 @@ CODE_REASONS: Final[dict[str, str]] = {
 }
 UNKNOWN_REFUSAL: Final = "eSMS refused the message"
 
-#: Codes that are not a plain refusal: which error class they raise.
+#: Codes that are not a plain refusal: which error class they raise. Every code but 100 refuses
+#: the request (eSMS returns an SMSID only with 100), except 124: that RequestId was already
+#: taken, so the message it names may well have gone out.
 CODE_ERRORS: Final[dict[str, type[ProviderError]]] = {
     "101": AuthenticationError,
     "140": IpNotAllowedError,
     "99": InvalidRecipientError,
     "108": InvalidRecipientError,
+    "124": MaybeSentError,
 }
 
 #: DESIGN.md's status table for eSMS's `SendStatus`. None: 5 ("finished") is delivered when
@@ -190,8 +193,8 @@ class EsmsProvider(Provider):
     # -- sending --
 
     async def send(self, message: OutgoingMessage) -> SendResult:
-        """Send one SMS with a fresh RequestId, so eSMS itself refuses a replayed request."""
-        request_id = uuid.uuid4().hex
+        """Send one SMS; its RequestId is the message's, so eSMS refuses a replay of it (124)."""
+        request_id = message.request_id
         payload: dict[str, str] = {
             "ApiKey": self._api_key,
             "SecretKey": self._secret_key,

@@ -10,7 +10,6 @@ import html
 import re
 from typing import ClassVar
 from urllib.parse import parse_qsl
-import uuid
 from xml.sax.saxutils import escape
 
 import aiohttp
@@ -27,6 +26,7 @@ from .base import (
     InvalidRecipientError,
     IpNotAllowedError,
     MalformedReportError,
+    MaybeSentError,
     OutgoingMessage,
     Provider,
     ProviderError,
@@ -109,7 +109,12 @@ CODE_REASONS: dict[int, str] = {
 AUTH_CODES = frozenset({3, 12, 100})
 IP_CODES = frozenset({4})
 RECIPIENT_CODES = frozenset({10, 31, 101})
-#: The gateway said it failed on its side before sending: safe to try again later.
+#: Failures inside Fibo (system, connection, procedure, onward gate, "Error") that do not say
+#: whether the message was taken before it happened. Every other listed code refuses the request
+#: as such (account, brandname, balance, number, content, cancelled or refunded): not taken.
+#: A code not listed is treated as ambiguous too. Outside a send they are ordinary errors.
+AMBIGUOUS_CODES = frozenset({2, 13, 24, 27, 202})
+#: Outside a send: failures on Fibo's side worth asking again later.
 TRANSIENT_CODES = frozenset({2, 13})
 
 #: Delivery-report `Status` -> normalized status (DESIGN.md); any other value is FAILED.
@@ -158,8 +163,8 @@ def reason_for(code: int) -> str:
     return CODE_REASONS.get(code, f"Unknown result code {code}")
 
 
-def error_for(code: int) -> ProviderError:
-    """The typed error for a non-success result code."""
+def error_for(code: int, *, sending: bool = False) -> ProviderError:
+    """The typed error for a non-success result code (`sending`: the answer to a send)."""
     reason = f"Fibo: {reason_for(code)}"
     text = str(code)
     if code in AUTH_CODES:
@@ -168,6 +173,8 @@ def error_for(code: int) -> ProviderError:
         return IpNotAllowedError(reason, code=text)
     if code in RECIPIENT_CODES:
         return InvalidRecipientError(reason, code=text)
+    if sending and (code in AMBIGUOUS_CODES or code not in CODE_REASONS):
+        return MaybeSentError(reason, code=text)
     if code in TRANSIENT_CODES:
         return TransientError(reason, code=text)
     return RefusedError(reason, code=text)
@@ -296,8 +303,11 @@ class FiboProvider(Provider):
     # -- sending --
 
     async def send(self, message: OutgoingMessage) -> SendResult:
-        """Send one SMS: SendMaskedSMS with a brandname, SendSMS without one."""
-        guid = str(uuid.uuid4())
+        """Send one SMS: SendMaskedSMS with a brandname, SendSMS without one.
+
+        The message's request id is the smsGUID: Fibo's reports carry it back as MSGUID.
+        """
+        guid = message.request_id
         params = {"clientNo": self._client_no, "clientPass": self._client_pass}
         sender = message.sender or self._sender
         if sender:
@@ -320,7 +330,7 @@ class FiboProvider(Provider):
                 "Fibo: unreadable answer to a send", code=_http_code(response)
             )
         if code != SUCCESS:
-            raise error_for(code)
+            raise error_for(code, sending=True)
         if response.status != 200:
             raise UnexpectedResponseError(
                 "Fibo: success code with an HTTP error", code=_http_code(response)

@@ -25,6 +25,7 @@ from .base import (
     InboundRequest,
     InvalidRecipientError,
     MalformedReportError,
+    MaybeSentError,
     OutgoingMessage,
     Provider,
     ProviderError,
@@ -122,6 +123,11 @@ CODE_ERRORS: Final[dict[int, type[ProviderError]]] = {
     2505: InvalidRecipientError,
     -11: InvalidRecipientError,
 }
+#: Server-side failures: a token request is safely repeated later, but for a push they do not
+#: say whether FPT took the message (nor does a code the document does not list). Every other
+#: listed code refuses the request before anything is sent.
+AMBIGUOUS_CODES: Final = frozenset({1006, 1007, 2506, 2507})
+#: Outside a push: FPT's server failing, worth asking again later.
 TRANSIENT_CODES: Final = frozenset({1006, 1007})
 
 #: DESIGN.md's status table for FPT's report `Status`; other values are failures.
@@ -164,13 +170,15 @@ class TokenRejectedError(RefusedError):
     """FPT refused the access token (1011/1012/1013): a fresh token and one retry may help."""
 
 
-def error_for(code: int) -> ProviderError:
-    """The error to raise for an FPT error code."""
+def error_for(code: int, *, sending: bool = False) -> ProviderError:
+    """The error to raise for an FPT error code (`sending`: the answer to a push)."""
     reason = CODE_REASONS.get(code, UNKNOWN_REFUSAL)
     if code in TOKEN_CODES:
         return TokenRejectedError(reason, code=str(code))
+    if sending and (code in AMBIGUOUS_CODES or code not in CODE_REASONS):
+        return MaybeSentError(reason, code=str(code))
     if code in TRANSIENT_CODES:
-        return TransientError(reason, code=str(code), maybe_sent=False)
+        return TransientError(reason, code=str(code))
     return CODE_ERRORS.get(code, RefusedError)(reason, code=str(code))
 
 
@@ -240,11 +248,13 @@ def _json_object(raw: RawResponse) -> dict[str, Any] | None:
     return lower_keys(data) if isinstance(data, dict) else None
 
 
-def _raise_for_error(raw: RawResponse, fields: dict[str, Any] | None) -> dict[str, Any]:
+def _raise_for_error(
+    raw: RawResponse, fields: dict[str, Any] | None, *, sending: bool = False
+) -> dict[str, Any]:
     """Raise the error an answer carries; return its fields when it carries none."""
     code = _number(fields.get("error")) if fields is not None else None
     if code is not None:
-        raise error_for(code)
+        raise error_for(code, sending=sending)
     if fields is None or raw.status != 200:
         raise UnexpectedResponseError(
             "FPT answered something unreadable", code=f"HTTP {raw.status}"
@@ -266,7 +276,7 @@ def parse_send_answer(
     raw: RawResponse, *, phone: str, segments: int, request_id: str | None
 ) -> SendResult:
     """The SendResult from a push-brandname answer, or the error it carries."""
-    fields = _raise_for_error(raw, _json_object(raw))
+    fields = _raise_for_error(raw, _json_object(raw), sending=True)
     message_id = _identifier(fields.get("messageid"))
     if message_id is None:
         raise UnexpectedResponseError("FPT's answer has no message id")
@@ -385,7 +395,7 @@ class FptProvider(Provider):
         """
         phone, domestic = wire_phone(message.phone)
         path = DOMESTIC_PATH if domestic else INTERNATIONAL_PATH
-        request_id = uuid.uuid4().hex
+        request_id = message.request_id
         fields = {
             "BrandName": message.sender or self._brandname,
             "Phone": phone,

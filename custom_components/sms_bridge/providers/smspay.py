@@ -237,7 +237,8 @@ class SmspayProvider(Provider):
 
     def parse_report(self, request: InboundRequest) -> DeliveryReport:
         """Check the configured extra pair, then read sms_id, dlr and answer."""
-        params = lower_keys(request.query)
+        query = _pairs(request.raw_query) if request.raw_query is not None else request.query
+        params = lower_keys(query)
         params.update(_form(request))
         if self._report_param is not None and not secrets_equal(
             params.get(self._report_param), self._report_value or ""
@@ -309,9 +310,17 @@ def _form(request: InboundRequest) -> Mapping[str, str]:
     content_type = (request.header("Content-Type") or "").split(";")[0].strip().lower()
     if content_type not in ("", "application/x-www-form-urlencoded", "text/plain"):
         return {}
-    text = request.body.decode("utf-8", errors="replace")
+    try:
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = request.body.decode("cp1251", errors="replace")
+    return {key.lower(): value for key, value in _pairs(text).items()}
+
+
+def _pairs(text: str) -> dict[str, str]:
+    """Pairs of a query or form text; percent-encoded bytes read as UTF-8, else Windows-1251 [?]."""
     try:
         pairs = parse_qsl(text, keep_blank_values=True, errors="strict")
     except UnicodeDecodeError:
         pairs = parse_qsl(text, keep_blank_values=True, encoding="cp1251", errors="replace")
-    return {key.lower(): value for key, value in pairs}
+    return dict(pairs)
