@@ -27,7 +27,15 @@ PREFIXES = {
     "/api/": "fpt",
     "/smspay/": "smspay",
 }
-TRANSPORT_FAULTS = {"latency", "timeout", "status", "malformed", "disconnect", "answer_lost"}
+TRANSPORT_FAULTS = {
+    "latency",
+    "timeout",
+    "status",
+    "malformed",
+    "disconnect",
+    "answer_lost",
+    "late_answer",
+}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -80,6 +88,10 @@ async def _apply_faults(
         raise asyncio.CancelledError
     if fault.kind == "answer_lost":
         return await _lose_answer(request, handler, fault.value)
+    if fault.kind == "late_answer":
+        response = await handler(request)  # reports are on their way already
+        await asyncio.sleep(float(fault.value or 0.5))
+        return response
     return web.Response(
         status=200, text="<html><body>Gateway maintenance", content_type="text/html"
     )

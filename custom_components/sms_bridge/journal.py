@@ -27,7 +27,7 @@ from .const import DOMAIN, LOGGER
 
 STORAGE_VERSION = 1
 #: Seconds between a change and its record on disk, at most.
-FLUSH_DELAY = 1.0
+FLUSH_DELAY = 0.5
 #: A snapshot is rewritten after this many records at least (or as many as the data holds).
 COMPACT_MIN = 1000
 #: Key of the sequence number a snapshot covers.
@@ -89,7 +89,10 @@ class EntryJournal:
                 continue
             self._seq = max(self._seq, seq)
             self._since_snapshot += 1
-            self._parts[owner].replay(record)
+            try:
+                self._parts[owner].replay(record)
+            except (KeyError, TypeError, ValueError):
+                LOGGER.warning("Skipped an unreadable record in %s", self._path.name)
         self._seq = max(self._seq, *covered.values(), 0)
         for each in self._parts.values():
             each.loaded()

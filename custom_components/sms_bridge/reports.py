@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -141,27 +142,33 @@ class ReportRouter:
         self._held.append(held)
         self._held_by_id.setdefault(report.message_id, []).append(held)
         if self._timer is None:
-            self._timer = async_call_later(self._hass, HOLD_SECONDS, self._async_timeout)
+            self._arm(held.deadline)
+
+    def _arm(self, deadline: float) -> None:
+        delay = max(deadline - self._hass.loop.time(), 0.0)
+        self._timer = async_call_later(self._hass, delay, partial(self._async_timeout, deadline))
 
     @callback
-    def _async_timeout(self, _now: Any) -> None:
+    def _async_timeout(self, deadline: float, _now: Any) -> None:
         self._timer = None
-        self._release()
+        self._release(expired=deadline)
 
-    def _release(self) -> None:
-        """Apply, untracked, the held reports no send under way can claim any more."""
+    def _release(self, expired: float | None = None) -> None:
+        """Apply, untracked, the held reports no send under way can claim any more.
+
+        `expired`: held reports with a deadline up to this loop time are let go too.
+        """
         oldest_sending = next(iter(self._sending), None)
-        now = self._hass.loop.time()
+        expired = self._hass.loop.time() if expired is None else expired
         while self._held:
             held = self._held[0]
             claimable = oldest_sending is not None and oldest_sending <= held.horizon
-            if not held.done and claimable and now < held.deadline:
+            if not held.done and claimable and held.deadline > expired:
                 break
             self._held.popleft()
             self._apply_held(held)
         if self._held and self._timer is None:
-            delay = max(self._held[0].deadline - now, 0.0)
-            self._timer = async_call_later(self._hass, delay, self._async_timeout)
+            self._arm(self._held[0].deadline)
         elif not self._held and self._timer is not None:
             self._timer()
             self._timer = None

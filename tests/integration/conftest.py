@@ -5,15 +5,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 import contextlib
+from pathlib import Path
 import socket
 from typing import Any
 
-from homeassistant.core import HomeAssistant
+from aiohttp.test_utils import TestClient
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.core_config import async_process_ha_core_config
+from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
 from custom_components.sms_bridge.account import account_unique_id, default_title
 from custom_components.sms_bridge.const import DOMAIN
+from custom_components.sms_bridge.reports import EVENT_DELIVERY_REPORT
 from sandbox import Sandbox
 
 PROVIDERS = ("fibo", "esms", "fpt", "smspay")
@@ -24,6 +29,13 @@ type EntryFactory = Callable[..., Awaitable[MockConfigEntry]]
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/sms_bridge."""
+
+
+@pytest.fixture(autouse=True)
+def config_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """A config directory of the test's own: the journal is a real file (the Stores are mocked)."""
+    hass.config.config_dir = str(tmp_path)
+    return tmp_path
 
 
 def account_data(sandbox: Sandbox, provider: str, url: str | None = None) -> dict[str, Any]:
@@ -160,3 +172,52 @@ async def forwarder(sandbox: Sandbox) -> AsyncIterator[Forwarder]:
         yield front
     finally:
         await front.close()
+
+
+type Client = TestClient  # type: ignore[type-arg]
+type ClientFactory = Callable[[], Awaitable[Client]]
+
+
+@pytest.fixture
+async def client(hass: HomeAssistant, hass_client_no_auth: ClientFactory) -> Client:
+    """An HTTP client for Home Assistant's own web server (which trusts the loopback proxy)."""
+    assert await async_setup_component(
+        hass, "http", {"http": {"use_x_forwarded_for": True, "trusted_proxies": ["127.0.0.1"]}}
+    )
+    # Routes must exist before the server starts: its router is frozen from then on.
+    assert await async_setup_component(hass, "webhook", {})
+    assert await async_setup_component(hass, "notify", {})
+    return await hass_client_no_auth()
+
+
+@pytest.fixture
+def events(hass: HomeAssistant) -> list[Event]:
+    """Every sms_bridge_delivery_report fired."""
+    return async_capture_events(hass, EVENT_DELIVERY_REPORT)
+
+
+async def call_webhook(
+    client: Client,
+    entry: MockConfigEntry,
+    *,
+    method: str = "GET",
+    query: str = "",
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, str, str]:
+    """One request to the entry's webhook: (status, content type, body)."""
+    url = f"/api/webhook/{entry.data['webhook_id']}" + (f"?{query}" if query else "")
+    async with client.request(method, url, data=body, headers=headers or {}) as response:
+        return response.status, response.content_type, await response.text()
+
+
+async def point_reports_at(
+    hass: HomeAssistant, sandbox: Sandbox, client: Client, entry: MockConfigEntry
+) -> None:
+    """Make the sandbox deliver the entry's reports to Home Assistant's webhook over HTTP."""
+    base = str(client.make_url("")).rstrip("/")
+    await async_process_ha_core_config(hass, {"external_url": base, "internal_url": base})
+    provider = entry.data["provider"]
+    account = sandbox.state.first_account(provider)
+    account.callback.url = f"{base}/api/webhook/{entry.data['webhook_id']}"
+    account.callback.extra = {"site": "abc"} if entry.data.get("report_param") else {}

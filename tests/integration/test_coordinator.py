@@ -128,6 +128,40 @@ async def test_backoff_doubles_up_to_an_hour(
     assert gateway_requests(sandbox, "fibo") > asked
 
 
+async def test_refresh_after_a_send_never_grows_the_interval(
+    hass: HomeAssistant, noon: FrozenDateTimeFactory, setup_entry: EntryFactory, sandbox: Sandbox
+) -> None:
+    """During an outage, refreshes that sends ask for fail without pushing polls further out."""
+    entry = await setup_entry("fibo", options={"poll_minutes": 10})
+    coordinator = entry.runtime_data.coordinator
+    sandbox.state.faults.append(Fault("status", "fibo", 503, count=-1))
+    await advance(hass, noon, timedelta(minutes=10))  # a scheduled poll fails: 20 minutes
+    assert coordinator.update_interval == timedelta(minutes=20)
+    for _ in range(5):
+        await coordinator.async_refresh()  # what a send asks for (debounced in real use)
+        assert not coordinator.last_update_success
+    assert coordinator.update_interval == timedelta(minutes=20)
+
+
+async def test_entities_back_at_the_first_good_answer(
+    hass: HomeAssistant, noon: FrozenDateTimeFactory, setup_entry: EntryFactory, sandbox: Sandbox
+) -> None:
+    """After an hour-long outage, the first refresh that works brings the sensors back."""
+    entry = await setup_entry("fibo", options={"poll_minutes": 10})
+    coordinator = entry.runtime_data.coordinator
+    sandbox.state.faults.append(Fault("status", "fibo", 503, count=-1))
+    for minutes in (10, 20, 40, 60):
+        await advance(hass, noon, timedelta(minutes=minutes))
+    assert coordinator.update_interval == timedelta(hours=1)
+    assert set(states(hass, entry, KEYS).values()) == {STATE_UNAVAILABLE}
+
+    sandbox.state.faults.clear()
+    await coordinator.async_refresh()  # e.g. a send went through: the gateway is back
+    await hass.async_block_till_done()
+    assert STATE_UNAVAILABLE not in states(hass, entry, KEYS).values()
+    assert coordinator.update_interval == timedelta(minutes=10)
+
+
 async def test_default_interval(hass: HomeAssistant, setup_entry: EntryFactory) -> None:
     """Without the option the gateway is polled every 10 minutes; ledger-only ones never."""
     fibo = await setup_entry("fibo")

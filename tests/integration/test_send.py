@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 from unittest.mock import patch
@@ -353,6 +354,19 @@ async def test_concurrency_bound(
     targets = [f"088812345{digit}" for digit in "0126789"]  # no 3: the sandbox refuses those
     response = await _send(hass, target=targets, message="all hands")
     assert len(response["messages"]) == 7
+    assert sandbox.state.max_in_flight == 2
+
+
+async def test_concurrency_bound_is_for_the_whole_account(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory
+) -> None:
+    """Four calls at once still put no more sends in flight than the option allows."""
+    await setup_entry("smspay", options={"concurrency": 2})
+    sandbox.state.faults.append(Fault("latency", "smspay", 0.1, count=-1))
+    sandbox.state.max_in_flight = 0
+    batches = [[f"08881234{call}{digit}" for digit in "01267"] for call in range(4)]
+    responses = await asyncio.gather(*(_send(hass, target=b, message="all hands") for b in batches))
+    assert sum(len(r["messages"]) for r in responses) == 20
     assert sandbox.state.max_in_flight == 2
 
 

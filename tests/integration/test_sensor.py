@@ -15,13 +15,18 @@ from homeassistant.const import (
     ATTR_DEVICE_CLASS,
     ATTR_FRIENDLY_NAME,
     ATTR_UNIT_OF_MEASUREMENT,
+    EVENT_STATE_CHANGED,
     Platform,
 )
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
 
 from custom_components.sms_bridge.const import DOMAIN
 from custom_components.sms_bridge.providers.base import (
@@ -352,3 +357,26 @@ async def test_ledger_forgets_old_messages(
     ]
     # Every message sent today counts, also those the full ledger had to let go.
     assert ledger.totals_today().sent == 5
+
+
+async def test_counts_are_written_at_most_once_a_second(
+    hass: HomeAssistant, setup_entry: EntryFactory
+) -> None:
+    """A burst of 50 reports fires 50 events but rewrites the counting sensors once or twice."""
+    entry = await setup_entry("esms")
+    runtime = entry.runtime_data
+    for number in range(50):
+        runtime.ledger.async_record_sent(sent("esms", f"b{number}"), "burst")
+    await counts_settled(hass)
+    writes = async_capture_events(hass, EVENT_STATE_CHANGED)
+    reports = async_capture_events(hass, "sms_bridge_delivery_report")
+    for number in range(50):
+        runtime.reports.async_report(report("esms", f"b{number}", DeliveryStatus.DELIVERED))
+    await hass.async_block_till_done()
+    await counts_settled(hass)
+    assert len(reports) == 50
+    counting = [w for w in writes if w.data["entity_id"].startswith("sensor.")]
+    moved = {w.data["entity_id"].rsplit("_", 2)[-2] for w in counting}
+    assert moved == {"delivered", "pending"}
+    assert len(counting) <= 2 * len(moved)
+    assert daily_states(hass, entry)["delivered_today"] == "50"

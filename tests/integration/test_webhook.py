@@ -4,29 +4,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
-from aiohttp.test_utils import TestClient
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
-from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_capture_events,
     async_fire_time_changed,
 )
 
 from custom_components.sms_bridge.const import DOMAIN
-from custom_components.sms_bridge.reports import EVENT_DELIVERY_REPORT
 from sandbox import Sandbox
 
-from .conftest import EntryFactory
+from .conftest import Client, EntryFactory, call_webhook as _call
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 FIBO_OK = ("text/xml", "<Status>2</Status>")
@@ -36,42 +31,6 @@ FPT_UNAUTH = ("application/json", '{"status": 0, "desc": "Unauthorized"}')
 FPT_BAD = ("application/json", '{"status": 0, "desc": "Invalid data"}')
 SMSPAY_EXTRA = {"report_param": "site", "report_value": "abc"}
 FPT_AUTH = {"Authorization": "Basic fpt-auth-key"}
-
-type Client = TestClient  # type: ignore[type-arg]
-type ClientFactory = Callable[[], Awaitable[Client]]
-
-
-@pytest.fixture
-async def client(hass: HomeAssistant, hass_client_no_auth: ClientFactory) -> Client:
-    """An HTTP client for Home Assistant's own web server (which trusts the loopback proxy)."""
-    assert await async_setup_component(
-        hass, "http", {"http": {"use_x_forwarded_for": True, "trusted_proxies": ["127.0.0.1"]}}
-    )
-    # Routes must exist before the server starts: its router is frozen from then on.
-    assert await async_setup_component(hass, "webhook", {})
-    assert await async_setup_component(hass, "notify", {})
-    return await hass_client_no_auth()
-
-
-@pytest.fixture
-def events(hass: HomeAssistant) -> list[Event]:
-    """Every sms_bridge_delivery_report fired."""
-    return async_capture_events(hass, EVENT_DELIVERY_REPORT)
-
-
-async def _call(
-    client: Client,
-    entry: MockConfigEntry,
-    *,
-    method: str = "GET",
-    query: str = "",
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[int, str, str]:
-    url = f"/api/webhook/{entry.data['webhook_id']}" + (f"?{query}" if query else "")
-    async with client.request(method, url, data=body, headers=headers or {}) as response:
-        return response.status, response.content_type, await response.text()
-
 
 # --- the seed documents' own samples, through Home Assistant's web server ---------------------
 

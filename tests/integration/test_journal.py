@@ -1,0 +1,246 @@
+"""Storage that survives a crash: every change on disk within a second, also under steady load."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+import json
+from pathlib import Path
+from typing import Any
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    async_fire_time_changed,
+    get_scheduled_timer_handles,
+)
+
+from custom_components.sms_bridge.journal import EntryJournal
+from custom_components.sms_bridge.ledger import Ledger
+from custom_components.sms_bridge.providers.base import (
+    DeliveryReport,
+    DeliveryStatus,
+    SendResult,
+)
+from custom_components.sms_bridge.seen import SeenReports, report_key
+
+ENTRY = "entry1"
+
+
+def _sent(message_id: str) -> SendResult:
+    return SendResult("esms", message_id, "+84901234567", 1)
+
+
+def _journal_file(config_dir: Path) -> Path:
+    return config_dir / ".storage" / f"sms_bridge.{ENTRY}.journal"
+
+
+def _on_disk(config_dir: Path) -> str:
+    path = _journal_file(config_dir)
+    return path.read_text() if path.exists() else ""
+
+
+async def _open(hass: HomeAssistant) -> tuple[EntryJournal, Ledger, SeenReports]:
+    """What an entry opens at setup: after a crash, this is all there is."""
+    journal = EntryJournal(hass, ENTRY)
+    ledger, seen = Ledger(journal), SeenReports(journal)
+    await journal.async_load()
+    return journal, ledger, seen
+
+
+async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+def _flush_timers(hass: HomeAssistant, journal: EntryJournal) -> list[asyncio.TimerHandle]:
+    return [
+        handle
+        for handle in get_scheduled_timer_handles(hass.loop)
+        if not handle.cancelled() and getattr(handle._callback, "__self__", None) is journal
+    ]
+
+
+async def test_steady_traffic_never_postpones_the_write(
+    hass: HomeAssistant, config_dir: Path
+) -> None:
+    """The first change arms a one-second timer; later changes never push it back.
+
+    A delayed save that every change re-arms writes nothing while traffic goes on.
+    """
+    journal, ledger, _ = await _open(hass)
+    ledger.async_record_sent(_sent("m0"), "steady")
+    [first] = _flush_timers(hass, journal)
+    assert first.when() - hass.loop.time() <= 1.0
+    for number in range(1, 30):
+        ledger.async_record_sent(_sent(f"m{number}"), "steady")
+    assert _flush_timers(hass, journal) == [first]
+
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=1))
+    await hass.async_block_till_done()
+    written = _on_disk(config_dir)
+    assert all(f'"m{number}"' in written for number in range(30))
+    assert _flush_timers(hass, journal) == []
+
+
+async def test_what_reached_disk_survives_a_crash(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, config_dir: Path
+) -> None:
+    """Nothing unloads (kill -9): a fresh open finds every change older than a second."""
+    journal, ledger, seen = await _open(hass)
+    ledger.async_record_sent(_sent("m1"), "before the crash")
+    ledger.async_record_report(DeliveryReport("esms", "m1", DeliveryStatus.DELIVERED, "5"))
+    assert seen.async_first_time(report_key("m1", "5"))
+    await _tick(hass, freezer, 1.0)
+    ledger.async_record_sent(_sent("m2"), "the last second: may be lost")
+
+    journal2, ledger2, seen2 = await _open(hass)
+    message = ledger2.get("m1")
+    assert message is not None
+    assert (message.status, message.final) == (DeliveryStatus.DELIVERED, True)
+    assert not seen2.async_first_time(report_key("m1", "5"))
+    await journal2.async_flush()
+    await journal.async_flush()  # (only so the test leaves no timer behind)
+
+
+async def test_compaction_keeps_everything_and_empties_the_journal(
+    hass: HomeAssistant, hass_storage: dict[str, Any], config_dir: Path
+) -> None:
+    """After enough records the data goes to its snapshots and the journal starts again."""
+    journal, ledger, seen = await _open(hass)
+    with patch("custom_components.sms_bridge.journal.COMPACT_MIN", 10):
+        for number in range(12):
+            ledger.async_record_sent(_sent(f"m{number}"), "x")
+            seen.async_first_time(report_key(f"m{number}", "7"))
+        await journal.async_flush()
+    assert _on_disk(config_dir) == ""
+    snapshot = hass_storage[f"sms_bridge.{ENTRY}.ledger"]["data"]
+    assert len(snapshot["messages"]) == 12
+    assert snapshot["seq"] == 24
+
+    ledger.async_record_sent(_sent("after"), "y")
+    await journal.async_flush()
+    _, ledger2, seen2 = await _open(hass)
+    assert len(ledger2) == 13
+    assert len(seen2) == 12
+
+
+async def test_old_records_never_take_a_snapshot_back(
+    hass: HomeAssistant, hass_storage: dict[str, Any], config_dir: Path
+) -> None:
+    """A crash after the snapshots were written, before the journal was emptied.
+
+    The records the snapshot covers are skipped: the status does not go back to pending.
+    """
+    journal, ledger, _ = await _open(hass)
+    ledger.async_record_sent(_sent("m1"), "x")
+    await journal.async_flush()
+    journal_before = _on_disk(config_dir)
+    ledger.async_record_report(DeliveryReport("esms", "m1", DeliveryStatus.DELIVERED, "5"))
+    with patch("custom_components.sms_bridge.journal.COMPACT_MIN", 1):
+        await journal.async_flush()
+    # As if the crash came before the journal was emptied: the old record is back.
+    _journal_file(config_dir).write_text(journal_before)
+
+    _, ledger2, _ = await _open(hass)
+    message = ledger2.get("m1")
+    assert message is not None
+    assert message.status is DeliveryStatus.DELIVERED
+
+
+async def test_a_torn_last_line_is_skipped(hass: HomeAssistant, config_dir: Path) -> None:
+    """kill -9 in the middle of a write leaves half a line: the rest loads."""
+    journal, ledger, _ = await _open(hass)
+    ledger.async_record_sent(_sent("whole"), "x")
+    await journal.async_flush()
+    with _journal_file(config_dir).open("a") as file:
+        file.write('{"p": "ledger", "q": 98, "m": {"nonsense": 1}}\n')  # unreadable: skipped
+        file.write('{"p": "ledger", "q": 99, "m": {"id": "tor')
+    _, ledger2, _ = await _open(hass)
+    assert ledger2.get("whole") is not None
+    assert len(ledger2) == 1
+
+
+async def test_files_from_before_the_journal_load(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """The previous version's ledger and report files are read as they are."""
+    hass_storage[f"sms_bridge.{ENTRY}.ledger"] = {
+        "version": 1,
+        "key": f"sms_bridge.{ENTRY}.ledger",
+        "data": {
+            "messages": [
+                {
+                    "id": "old-1",
+                    "phone": "+84901234567",
+                    "text": "hello",
+                    "segments": 1,
+                    "sent": "2026-11-29T10:00:00+00:00",
+                    "status": "failed",
+                    "history": [["2026-11-29T10:00:05+00:00", "failed", "4"]],
+                }
+            ]
+        },
+    }
+    hass_storage[f"sms_bridge.{ENTRY}.reports"] = {
+        "version": 1,
+        "key": f"sms_bridge.{ENTRY}.reports",
+        "data": {"seen": {"old-1\x1f4": "2026-11-30T09:00:00+00:00"}},
+    }
+    with patch(
+        "custom_components.sms_bridge.seen.dt_util.utcnow",
+        return_value=__import__("datetime").datetime.fromisoformat("2026-11-30T10:00:00+00:00"),
+    ):
+        _, ledger, seen = await _open(hass)
+        assert not seen.async_first_time(report_key("old-1", "4"))
+    message = ledger.get("old-1")
+    assert message is not None
+    assert (message.status, message.final, message.has_report("4")) == (
+        DeliveryStatus.FAILED,
+        True,
+        True,
+    )
+
+
+async def test_records_are_snapshots_taken_at_the_change(
+    hass: HomeAssistant, config_dir: Path
+) -> None:
+    """What is written is the data as it was when it changed, not as it is when written."""
+    journal, ledger, _ = await _open(hass)
+    message = ledger.async_record_sent(_sent("m1"), "x")
+    message.phone = "+840000000000"  # changed behind the ledger's back, after the change
+    await journal.async_flush()
+    [line] = _on_disk(config_dir).splitlines()
+    assert json.loads(line)["m"]["phone"] == "+84901234567"
+
+
+async def test_dedupe_memory_is_bounded(hass: HomeAssistant) -> None:
+    """A flood of made-up reports keeps at most MAX_KEYS keys, dropping the oldest first."""
+    journal, _, seen = await _open(hass)
+    with patch("custom_components.sms_bridge.seen.MAX_KEYS", 100):
+        for number in range(250):
+            assert seen.async_first_time(report_key(f"junk{number}", "7"))
+        assert len(seen) == 100
+        assert not seen.async_first_time(report_key("junk249", "7"))
+        assert seen.async_first_time(report_key("junk0", "7"))  # long forgotten
+    await journal.async_flush()
+
+
+@pytest.mark.parametrize("keys", [0, 5])
+async def test_remove_deletes_every_file(
+    hass: HomeAssistant, hass_storage: dict[str, Any], config_dir: Path, keys: int
+) -> None:
+    """Deleting the entry deletes its snapshots and its journal."""
+    journal, ledger, seen = await _open(hass)
+    ledger.async_record_sent(_sent("m1"), "x")
+    for number in range(keys):
+        seen.async_first_time(report_key(f"k{number}", "1"))
+    with patch("custom_components.sms_bridge.journal.COMPACT_MIN", 1):
+        await journal.async_flush()
+    await journal.async_remove()
+    assert not _journal_file(config_dir).exists()
+    assert f"sms_bridge.{ENTRY}.ledger" not in hass_storage

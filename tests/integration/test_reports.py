@@ -1,0 +1,208 @@
+"""Delivery reports in the loop: a report that beats its send's answer, held and applied once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from custom_components.sms_bridge.const import DOMAIN
+from custom_components.sms_bridge.providers.base import DeliveryReport, DeliveryStatus
+from sandbox import Fault, Sandbox
+
+from .conftest import PROVIDERS, Client, EntryFactory, call_webhook, point_reports_at
+
+SEND_PATHS = {
+    "fibo": "SendMaskedSMS",
+    "esms": "SendMultiple",
+    "fpt": "push-brandname",
+    "smspay": "/smspay/send",
+}
+NUMBERS = {"fibo": "0901234567", "esms": "0901234567", "fpt": "0901234567", "smspay": "0888123456"}
+E164 = {
+    "fibo": "+84901234567",
+    "esms": "+84901234567",
+    "fpt": "+84901234567",
+    "smspay": "+359888123456",
+}
+SMSPAY_EXTRA = {"report_param": "site", "report_value": "abc"}
+
+
+async def _send(hass: HomeAssistant, target: str, message: str = "Kho 3: cửa mở") -> Any:
+    return await hass.services.async_call(
+        DOMAIN,
+        "send",
+        {"target": target, "message": message},
+        blocking=True,
+        return_response=True,
+    )
+
+
+async def _counts_settled(hass: HomeAssistant) -> None:
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=1))
+    await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_report_before_the_send_returns(
+    hass: HomeAssistant,
+    sandbox: Sandbox,
+    setup_entry: EntryFactory,
+    client: Client,
+    events: list[Event],
+    provider: str,
+) -> None:
+    """The gateway calls back while its answer to the send is still on the way.
+
+    Each report waits for the send, then fires once, tracked and with the phone; the ledger and
+    today's counts end up as if the answer had come first.
+    """
+    entry = await setup_entry(provider, **(SMSPAY_EXTRA if provider == "smspay" else {}))
+    await point_reports_at(hass, sandbox, client, entry)
+    sandbox.state.faults.append(Fault("late_answer", provider, 0.5, path=SEND_PATHS[provider]))
+
+    response = await _send(hass, NUMBERS[provider])
+    message_id = response["messages"][0]["message_id"]
+    # The reports came during the half second the answer took (the courier logged them).
+    assert sandbox.state.deliveries, "no report reached Home Assistant before the answer"
+    await sandbox.idle()
+    await hass.async_block_till_done()
+
+    mine = [e.data for e in events if e.data["message_id"] == message_id]
+    assert mine, "the held reports never fired"
+    assert all(d["tracked"] is True and d["phone"] == E164[provider] for d in mine)
+    keys = [(d["message_id"], d["provider_status"]) for d in mine]
+    assert len(keys) == len(set(keys)), "a report fired twice"
+    assert mine[-1]["status"] == "delivered"
+    message = entry.runtime_data.ledger.get(message_id)
+    assert message is not None
+    assert message.status is DeliveryStatus.DELIVERED
+    await _counts_settled(hass)
+    totals = entry.runtime_data.coordinator.data.totals
+    if provider != "fibo":  # Fibo's totals are the gateway's own
+        assert (totals.delivered, totals.pending) == (1, 0)
+
+
+async def test_early_report_of_a_lost_send_fires_untracked(
+    hass: HomeAssistant,
+    sandbox: Sandbox,
+    setup_entry: EntryFactory,
+    client: Client,
+    events: list[Event],
+) -> None:
+    """The gateway took the send but its answer was lost: the report is not lost with it."""
+    entry = await setup_entry("esms")
+    await point_reports_at(hass, sandbox, client, entry)
+    sandbox.state.faults.append(Fault("answer_lost", "esms", 502, path=SEND_PATHS["esms"]))
+    with pytest.raises(HomeAssistantError, match="may have been sent"):
+        await _send(hass, "0901234567")
+    await sandbox.idle()
+    await hass.async_block_till_done()
+    assert events, "the report was dropped"
+    assert {e.data["tracked"] for e in events} == {False}
+    assert len(entry.runtime_data.ledger) == 0
+
+
+def _report(message_id: str, raw: str = "7") -> DeliveryReport:
+    return DeliveryReport("esms", message_id, DeliveryStatus.SENT, raw)
+
+
+async def test_held_reports_are_bounded_in_time(
+    hass: HomeAssistant, setup_entry: EntryFactory, events: list[Event]
+) -> None:
+    """A send that never returns cannot hold a report for longer than HOLD_SECONDS."""
+    entry = await setup_entry("esms")
+    router = entry.runtime_data.reports
+    ticket = router.async_send_started()
+    assert router.async_report(_report("someone-elses"))
+    await hass.async_block_till_done()
+    assert events == []
+
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=91))
+    await hass.async_block_till_done()
+    assert [(e.data["message_id"], e.data["tracked"]) for e in events] == [("someone-elses", False)]
+    router.async_send_finished(ticket, None)
+
+
+async def test_held_reports_are_bounded_in_count(
+    hass: HomeAssistant, setup_entry: EntryFactory, events: list[Event]
+) -> None:
+    """Past MAX_HELD, the oldest held report is applied (untracked) to make room."""
+    entry = await setup_entry("esms")
+    router = entry.runtime_data.reports
+    ticket = router.async_send_started()
+    with patch("custom_components.sms_bridge.reports.MAX_HELD", 2):
+        for number in range(3):
+            assert router.async_report(_report(f"x{number}"))
+    await hass.async_block_till_done()
+    assert [e.data["message_id"] for e in events] == ["x0"]
+    router.async_send_finished(ticket, None)
+    await hass.async_block_till_done()
+    assert [e.data["message_id"] for e in events] == ["x0", "x1", "x2"]
+
+
+async def test_report_waits_only_for_sends_already_under_way(
+    hass: HomeAssistant, setup_entry: EntryFactory, events: list[Event]
+) -> None:
+    """A report is released once the sends started before it came are done, whatever follows."""
+    entry = await setup_entry("esms")
+    router = entry.runtime_data.reports
+    first = router.async_send_started()
+    assert router.async_report(_report("r1"))
+    second = router.async_send_started()  # started after the report: it cannot be its send
+    router.async_send_finished(first, None)
+    await hass.async_block_till_done()
+    assert [e.data["message_id"] for e in events] == ["r1"]
+    router.async_send_finished(second, None)
+
+
+async def test_duplicate_while_held_fires_once(
+    hass: HomeAssistant, setup_entry: EntryFactory, events: list[Event]
+) -> None:
+    """The gateway's retry of a held report is accepted but fires no second event."""
+    entry = await setup_entry("esms")
+    router = entry.runtime_data.reports
+    ticket = router.async_send_started()
+    assert router.async_report(_report("r1"))
+    assert not router.async_report(_report("r1"))
+    router.async_send_finished(ticket, None)
+    await hass.async_block_till_done()
+    assert len(events) == 1
+
+
+async def test_unload_releases_held_reports(
+    hass: HomeAssistant, setup_entry: EntryFactory, events: list[Event]
+) -> None:
+    """Unloading the entry fires what it still held, untracked, rather than dropping it."""
+    entry = await setup_entry("esms")
+    entry.runtime_data.reports.async_send_started()
+    assert entry.runtime_data.reports.async_report(_report("r1"))
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert [(e.data["message_id"], e.data["tracked"]) for e in events] == [("r1", False)]
+
+
+async def test_webhook_reply_does_not_wait_for_the_send(
+    hass: HomeAssistant,
+    setup_entry: EntryFactory,
+    client: Client,
+    events: list[Event],
+) -> None:
+    """The gateway gets its OK at once even while its report is held."""
+    entry = await setup_entry("esms")
+    ticket = entry.runtime_data.reports.async_send_started()
+    assert await call_webhook(client, entry, query="SMSID=e9&SendStatus=7") == (
+        200,
+        "text/plain",
+        "OK",
+    )
+    assert events == []
+    entry.runtime_data.reports.async_send_finished(ticket, None)
+    await hass.async_block_till_done()
+    assert [e.data["message_id"] for e in events] == ["e9"]
