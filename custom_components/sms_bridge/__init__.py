@@ -13,7 +13,7 @@ from homeassistant.helpers import config_validation as cv, discovery
 from homeassistant.helpers.typing import ConfigType
 
 from .account import TITLES, build_provider
-from .const import CONF_PROVIDER, DOMAIN
+from .const import CONF_PROVIDER, DOMAIN, OPT_BALANCE_UNIT, UNIT_VND_OPTION
 from .coordinator import SmsBridgeConfigEntry, SmsBridgeCoordinator, SmsBridgeRuntime
 from .ledger import Ledger
 from .notify import ATTR_ENTRY_ID, async_unload_legacy_service
@@ -90,3 +90,16 @@ async def async_remove_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -
     """The account was deleted: delete what it stored too."""
     await Ledger(hass, entry.entry_id).async_remove()
     await SeenReports(hass, entry.entry_id).async_remove()
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> bool:
+    """Bring an entry stored by an older version up to date; refuse one from a newer version."""
+    if entry.version > 1:
+        return False
+    if entry.minor_version < 2:
+        # 1.2: Fibo's VND balance unit is stored as "vnd" (a valid translation key), not "VND".
+        options = dict(entry.options)
+        if options.get(OPT_BALANCE_UNIT) == "VND":
+            options[OPT_BALANCE_UNIT] = UNIT_VND_OPTION
+        hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
+    return True

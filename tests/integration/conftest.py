@@ -10,6 +10,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.sms_bridge.account import account_unique_id, default_title
+from custom_components.sms_bridge.config_flow import SmsBridgeConfigFlow
 from custom_components.sms_bridge.const import DOMAIN
 from sandbox import Sandbox
 
@@ -73,6 +74,8 @@ def make_entry(
         unique_id=account_unique_id(data),
         data=data,
         options=options or {},
+        version=SmsBridgeConfigFlow.VERSION,
+        minor_version=SmsBridgeConfigFlow.MINOR_VERSION,
     )
 
 
