@@ -97,3 +97,15 @@ async def test_options_flow_offers_migrated_value(hass: HomeAssistant, sandbox: 
     (key,) = (marker for marker in schema if marker == "balance_unit")
     assert key.description == {"suggested_value": "vnd"}
     assert "vnd" in schema[key].config["options"]
+
+
+async def test_newer_minor_version_loads(hass: HomeAssistant, sandbox: Sandbox) -> None:
+    """A newer minor version only adds what this version may ignore: it loads as stored."""
+    entry = stored_entry(sandbox, "fibo", {"balance_unit": "vnd"}, version=1, minor_version=99)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert (entry.version, entry.minor_version) == (1, 99)
+    assert entry.options == {"balance_unit": "vnd"}
