@@ -16,7 +16,14 @@ from homeassistant.helpers import config_validation as cv, discovery
 from homeassistant.helpers.typing import ConfigType
 
 from .account import TITLES, build_provider
-from .const import CONF_PROVIDER, DEFAULT_CONCURRENCY, DOMAIN, OPT_CONCURRENCY
+from .const import (
+    CONF_PROVIDER,
+    DEFAULT_CONCURRENCY,
+    DOMAIN,
+    OPT_BALANCE_UNIT,
+    OPT_CONCURRENCY,
+    UNIT_VND_OPTION,
+)
 from .coordinator import SmsBridgeConfigEntry, SmsBridgeCoordinator, SmsBridgeRuntime
 from .journal import EntryJournal
 from .ledger import Ledger, LedgerMessage
@@ -115,3 +122,16 @@ async def async_remove_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -
     Ledger(journal)
     SeenReports(journal)
     await journal.async_remove()
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> bool:
+    """Bring an entry stored by an older version up to date; refuse one from a newer version."""
+    if entry.version > 1:
+        return False
+    if entry.minor_version < 2:
+        # 1.2: Fibo's VND balance unit is stored as "vnd" (a valid translation key), not "VND".
+        options = dict(entry.options)
+        if options.get(OPT_BALANCE_UNIT) == "VND":
+            options[OPT_BALANCE_UNIT] = UNIT_VND_OPTION
+        hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
+    return True

@@ -76,8 +76,9 @@ from .const import (
     REGIONS,
     SUBENTRY_RECIPIENT,
     UNIT_CREDITS,
-    UNIT_VND,
+    UNIT_VND_OPTION,
 )
+from .coordinator import SmsBridgeConfigEntry
 from .phone import InvalidNumberError, split_numbers, to_e164
 
 TEXT = TextSelector()
@@ -164,11 +165,11 @@ class SmsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add an SMS gateway account."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    MINOR_VERSION = 2  # 1.2: Fibo's VND balance unit stored as "vnd" (async_migrate_entry)
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> SmsBridgeOptionsFlow:
+    def async_get_options_flow(config_entry: SmsBridgeConfigEntry) -> SmsBridgeOptionsFlow:
         """The options of an account."""
         return SmsBridgeOptionsFlow()
 
@@ -310,7 +311,7 @@ class SmsBridgeOptionsFlow(OptionsFlow):
         }
         if entry.data[CONF_PROVIDER] == PROVIDER_FIBO:
             fields[vol.Required(OPT_BALANCE_UNIT, default=UNIT_CREDITS)] = _select(
-                OPT_BALANCE_UNIT, [UNIT_CREDITS, UNIT_VND]
+                OPT_BALANCE_UNIT, [UNIT_CREDITS, UNIT_VND_OPTION]
             )
             fields[vol.Required(OPT_CHECK_SOURCE, default=False)] = BooleanSelector()
         return self.async_show_form(

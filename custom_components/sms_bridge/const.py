@@ -66,8 +66,10 @@ ENCODING_UNICODE: Final = "unicode"
 ENCODING_AUTO: Final = "auto"
 ENCODINGS: Final = (ENCODING_AUTO, ENCODING_ASCII, ENCODING_UNICODE)
 
+# Fibo's balance-unit option: the stored values are translation keys, so lower case.
 UNIT_CREDITS: Final = "credits"
-UNIT_VND: Final = "VND"
+UNIT_VND_OPTION: Final = "vnd"  # entries before version 1.2 stored "VND"
+UNIT_VND: Final = "VND"  # the balance sensor's unit of measurement
 
 DEFAULT_ENCODING: Final = ENCODING_AUTO
 DEFAULT_POLL_MINUTES: Final = 10

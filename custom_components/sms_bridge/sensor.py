@@ -15,7 +15,14 @@ from homeassistant.components.sensor import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .const import CONF_PROVIDER, OPT_BALANCE_UNIT, PROVIDER_FIBO, UNIT_CREDITS, UNIT_VND
+from .const import (
+    CONF_PROVIDER,
+    OPT_BALANCE_UNIT,
+    PROVIDER_FIBO,
+    UNIT_CREDITS,
+    UNIT_VND,
+    UNIT_VND_OPTION,
+)
 from .coordinator import AccountState, SmsBridgeConfigEntry, SmsBridgeCoordinator
 from .entity import SmsBridgeEntity
 
@@ -83,7 +90,8 @@ def balance_description(entry: SmsBridgeConfigEntry) -> SmsBridgeSensorDescripti
     """VND as money; Fibo's SMS-credit packages as a plain count (an option says which)."""
     balance = entry.runtime_data.coordinator.data.balance
     if entry.data[CONF_PROVIDER] == PROVIDER_FIBO:
-        unit = entry.options.get(OPT_BALANCE_UNIT, UNIT_CREDITS)
+        vnd = entry.options.get(OPT_BALANCE_UNIT) == UNIT_VND_OPTION
+        unit = UNIT_VND if vnd else UNIT_CREDITS
     else:
         unit = (balance.unit if balance else None) or UNIT_VND
     return BALANCE_VND if unit == UNIT_VND else BALANCE_CREDITS

@@ -17,6 +17,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
 from custom_components.sms_bridge.account import account_unique_id, default_title
+from custom_components.sms_bridge.config_flow import SmsBridgeConfigFlow
 from custom_components.sms_bridge.const import DOMAIN
 from custom_components.sms_bridge.reports import EVENT_DELIVERY_REPORT
 from sandbox import Sandbox
@@ -97,6 +98,8 @@ def make_entry(
         unique_id=account_unique_id(data),
         data=data,
         options=options or {},
+        version=SmsBridgeConfigFlow.VERSION,
+        minor_version=SmsBridgeConfigFlow.MINOR_VERSION,
     )
 
 

@@ -278,7 +278,7 @@ async def test_options(hass: HomeAssistant, setup_entry: EntryFactory) -> None:
             "encoding": "unicode",
             "poll_minutes": 5.0,
             "concurrency": 3.0,
-            "balance_unit": "VND",
+            "balance_unit": "vnd",
             "check_source_ip": True,
         },
     )
@@ -287,7 +287,7 @@ async def test_options(hass: HomeAssistant, setup_entry: EntryFactory) -> None:
         "encoding": "unicode",
         "poll_minutes": 5,
         "concurrency": 3,
-        "balance_unit": "VND",
+        "balance_unit": "vnd",
         "check_source_ip": True,
     }
     await hass.async_block_till_done()

@@ -130,7 +130,7 @@ async def test_fibo_balance_in_vnd(
     hass: HomeAssistant, setup_entry: EntryFactory, sandbox: Sandbox
 ) -> None:
     """A Fibo money package: the option makes the balance a VND amount."""
-    entry = await setup_entry("fibo", options={"balance_unit": "VND"})
+    entry = await setup_entry("fibo", options={"balance_unit": "vnd"})
     state = sensor_state(hass, entry, "balance")
     assert state.state == str(sandbox.state.first_account("fibo").balance)
     assert state.attributes[ATTR_DEVICE_CLASS] == SensorDeviceClass.MONETARY
