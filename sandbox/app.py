@@ -11,13 +11,13 @@ from typing import Any
 
 from aiohttp import web
 
-from . import esms, fibo, fpt, smspay
+from . import esms, fibo, fpt, fpt_ads, smspay
 from .context import CLOSING, COURIER, STATE
 from .courier import Courier
 from .state import Fault, SandboxState
 
 #: The gateway modules; each declares GATEWAY, PREFIXES and setup(app), and none imports this one.
-GATEWAYS = (fibo, esms, fpt, smspay)
+GATEWAYS = (fibo, esms, fpt, fpt_ads, smspay)
 #: Which gateway a path belongs to: each at its documented path.
 PREFIXES = {prefix: module.GATEWAY for module in GATEWAYS for prefix in module.PREFIXES}
 TRANSPORT_FAULTS = {"latency", "timeout", "status", "malformed", "disconnect"}

@@ -50,6 +50,7 @@ DESCRIPTIONS = {
     1013: "Access token hết hạn",
     1014: "Các tham số truyền vào bị lỗi",
     1015: "Không hỗ trợ kiểu loại hình cấp quyền này",
+    1016: "Số lượng tin nhắn gửi đã vượt hạn mức",
     2502: "Hết hạn mức gửi tin",
     2504: "Brandname chưa kích hoạt hoặc bị khóa",
     8: "Không thể giải mã, tin gửi không được mã hóa",
