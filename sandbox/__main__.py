@@ -27,12 +27,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--smspay-method", choices=("GET", "POST"), default="GET", help="SMSPAY report method"
     )
+    parser.add_argument(
+        "--ads-approval-delay",
+        type=float,
+        default=2.0,
+        help="seconds until FPT approves a campaign",
+    )
+    parser.add_argument(
+        "--ads-results-delay", type=float, default=2.0, help="seconds until FPT's campaign CSV"
+    )
+    parser.add_argument(
+        "--no-ads-windows", action="store_true", help="FPT campaigns go out at any hour"
+    )
     return parser.parse_args(argv)
 
 
 async def serve(args: argparse.Namespace) -> None:
     """Start the sandbox, print where it listens, run until interrupted."""
     sandbox = Sandbox(dlr_delay=args.dlr_delay)
+    ads = sandbox.state.ads
+    ads.approval_delay, ads.results_delay = args.ads_approval_delay, args.ads_results_delay
+    ads.windows = not args.no_ads_windows
     for account in sandbox.state.accounts:
         url = getattr(args, f"{account.gateway}_callback")
         if url:

@@ -11,22 +11,15 @@ from typing import Any
 
 from aiohttp import web
 
+from . import esms, fibo, fpt, fpt_ads, smspay
+from .context import CLOSING, COURIER, STATE
 from .courier import Courier
 from .state import Fault, SandboxState
 
-STATE: web.AppKey[SandboxState] = web.AppKey("state", SandboxState)
-COURIER: web.AppKey[Courier] = web.AppKey("courier", Courier)
-CLOSING: web.AppKey[asyncio.Event] = web.AppKey("closing", asyncio.Event)
-
-# Which gateway a path belongs to: each at its documented path.
-PREFIXES = {
-    "/SendMT/": "fibo",
-    "/WebserivceFibo/": "fibo",
-    "/MainService.svc/": "esms",
-    "/oauth2/": "fpt",
-    "/api/": "fpt",
-    "/smspay/": "smspay",
-}
+#: The gateway modules; each declares GATEWAY, PREFIXES and setup(app), and none imports this one.
+GATEWAYS = (fibo, esms, fpt, fpt_ads, smspay)
+#: Which gateway a path belongs to: each at its documented path.
+PREFIXES = {prefix: module.GATEWAY for module in GATEWAYS for prefix in module.PREFIXES}
 TRANSPORT_FAULTS = {
     "latency",
     "timeout",
@@ -109,17 +102,6 @@ async def _lose_answer(request: web.Request, handler: Handler, value: Any) -> we
         raise asyncio.CancelledError
     status = int(value or 502)
     return web.Response(status=status, text=HTTPStatus(status).phrase)
-
-
-async def read_params(request: web.Request) -> dict[str, str]:
-    """Query string merged with a form body (later wins), as gateways read parameters."""
-    params = dict(request.query)
-    if request.method == "POST" and request.content_type in (
-        "application/x-www-form-urlencoded",
-        "multipart/form-data",
-    ):
-        params.update({k: str(v) for k, v in (await request.post()).items()})
-    return params
 
 
 # --- control API ---------------------------------------------------------------------------------
@@ -213,8 +195,6 @@ async def post_reset(request: web.Request) -> web.Response:
 
 def create_app(state: SandboxState) -> web.Application:
     """The sandbox application with all four gateways mounted."""
-    from . import esms, fibo, fpt, smspay  # noqa: PLC0415 - gateways import this module
-
     app = web.Application(middlewares=[inject_faults])
     app[STATE] = state
     app[COURIER] = Courier(state)
@@ -225,8 +205,8 @@ def create_app(state: SandboxState) -> web.Application:
     app.router.add_delete("/_sandbox/faults", delete_faults)
     app.router.add_post("/_sandbox/config", post_config)
     app.router.add_post("/_sandbox/reset", post_reset)
-    for gateway in (fibo, esms, fpt, smspay):
-        gateway.setup(app)
+    for module in GATEWAYS:
+        module.setup(app)
 
     async def on_shutdown(app: web.Application) -> None:
         app[CLOSING].set()

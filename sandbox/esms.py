@@ -10,11 +10,12 @@ import uuid
 
 from aiohttp import web
 
-from .app import COURIER, STATE
+from .context import COURIER, STATE
 from .courier import Report, retry_on_no_answer
 from .state import Account, Outcome, SandboxState, SentMessage, outcome_for, refused_number
 
 GATEWAY = "esms"
+PREFIXES = ("/MainService.svc/",)
 BASE = "/MainService.svc/json"
 
 #: eSMS's own ErrorMessage texts (the sandbox never echoes a request value in them).

@@ -17,11 +17,12 @@ from aiohttp import web
 
 from custom_components.sms_bridge.providers.text import segment_count
 
-from .app import COURIER, STATE, read_params
+from .context import COURIER, STATE, read_params
 from .courier import Report
 from .state import Account, Outcome, SandboxState, SentMessage, outcome_for, refused_number
 
 GATEWAY = "fibo"
+PREFIXES = ("/SendMT/", "/WebserivceFibo/")
 SEND_PATH = "/SendMT/service.asmx/SendSMS"
 SEND_MASKED_PATH = "/SendMT/service.asmx/SendMaskedSMS"
 #: The balance path as documented (".aspx") and as an ASMX service would have it.

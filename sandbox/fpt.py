@@ -19,10 +19,12 @@ from aiohttp import web
 
 from custom_components.sms_bridge.providers.text import segment_count
 
-from .app import COURIER, STATE
+from .context import COURIER, STATE
 from .courier import Report, retry_unless_2xx
 from .state import Account, Outcome, SentMessage, outcome_for, refused_number
 
+GATEWAY = "fpt"
+PREFIXES = ("/oauth2/", "/api/")
 TOKEN_PATH = "/oauth2/token"
 DOMESTIC_PATH = "/api/push-brandname-otp"
 INTERNATIONAL_PATH = "/api/push-brandname-international"
@@ -48,6 +50,7 @@ DESCRIPTIONS = {
     1013: "Access token hết hạn",
     1014: "Các tham số truyền vào bị lỗi",
     1015: "Không hỗ trợ kiểu loại hình cấp quyền này",
+    1016: "Số lượng tin nhắn gửi đã vượt hạn mức",
     2502: "Hết hạn mức gửi tin",
     2504: "Brandname chưa kích hoạt hoặc bị khóa",
     8: "Không thể giải mã, tin gửi không được mã hóa",
@@ -120,7 +123,7 @@ async def token(request: web.Request) -> web.Response:
     body = await read_body(request)
     if body is None:
         return error(1001)
-    fault = state.take_fault("fpt", request.path, {"refuse"})
+    fault = state.take_fault(GATEWAY, request.path, {"refuse"})
     if fault is not None:
         return error(int(fault.value))
     grant_type = body.get("grant_type")
@@ -133,7 +136,7 @@ async def token(request: web.Request) -> web.Response:
     client_id, client_secret = body.get("client_id"), body.get("client_secret")
     if not isinstance(client_id, str) or not isinstance(client_secret, str):
         return error(1008)
-    account = state.account("fpt", client_id=client_id, client_secret=client_secret)
+    account = state.account(GATEWAY, client_id=client_id, client_secret=client_secret)
     if account is None:
         return error(1008)
     scope = body.get("scope")
@@ -157,19 +160,21 @@ async def token(request: web.Request) -> web.Response:
     )
 
 
-def token_account(request: web.Request, body: dict[str, Any]) -> Account | web.Response:
-    """The account of the presented token, or the error FPT gives for the token."""
+def token_account(
+    request: web.Request, body: dict[str, Any], scope: str = SEND_SCOPE
+) -> Account | web.Response:
+    """The account of the presented token, or the error FPT gives for the token or its scope."""
     state = request.app[STATE]
     access_token = body.get("access_token")
     if not isinstance(access_token, str) or access_token not in state.tokens:
         return error(1011)
     account, expiry = state.tokens[access_token]
-    if state.take_fault("fpt", request.path, {"expire_token"}) is not None:
+    if state.take_fault(GATEWAY, request.path, {"expire_token"}) is not None:
         expiry = 0.0
         state.tokens[access_token] = (account, expiry)
     if asyncio.get_running_loop().time() >= expiry:
         return error(1013)
-    if SEND_SCOPE not in request.app[TOKEN_SCOPES].get(access_token, frozenset()):
+    if scope not in request.app[TOKEN_SCOPES].get(access_token, frozenset()):
         return error(1010)
     return account
 
@@ -184,21 +189,26 @@ def decode_message(value: Any) -> str | None:
         return None
 
 
-async def push(request: web.Request) -> web.Response:
-    """POST /api/push-brandname-otp and -international: one customer-care SMS."""
-    state = request.app[STATE]
-    domestic = request.path == DOMESTIC_PATH
+async def authorize(
+    request: web.Request, scope: str, *, session: bool = True
+) -> tuple[Account, dict[str, Any]] | web.Response:
+    """The body and account of a token-bearing call, or its refusal: body, fault, token, session."""
     body = await read_body(request)
     if body is None:
         return error(1001)
-    fault = state.take_fault("fpt", request.path, {"refuse"})
+    fault = request.app[STATE].take_fault(GATEWAY, request.path, {"refuse"})
     if fault is not None:
         return error(int(fault.value))
-    account = token_account(request, body)
+    account = token_account(request, body, scope)
     if isinstance(account, web.Response):
         return account
-    if bad_session_id(body):
+    if session and bad_session_id(body):
         return error(1014)
+    return account, body
+
+
+def push_refusal(body: dict[str, Any], account: Account, domestic: bool) -> web.Response | None:
+    """FPT's refusal of a customer-care message's fields, in the gateway's order; None if fine."""
     brandname, phone, request_id = body.get("BrandName"), body.get("Phone"), body.get("RequestId")
     if not isinstance(brandname, str) or brandname not in account.brandnames:
         return error(2504)
@@ -210,21 +220,27 @@ async def push(request: web.Request) -> web.Response:
         return error(53)
     if request_id is not None and (not isinstance(request_id, str) or len(request_id) > 100):
         return error(1014)
-    segments = segment_count(text)
-    if account.balance < segments * account.price:
+    if account.balance < segment_count(text) * account.price:
         return error(2502)
-    telco = telco_of(phone, domestic)
+    return None
+
+
+def accept_push(request: web.Request, body: dict[str, Any], account: Account) -> SentMessage:
+    """Record an accepted customer-care message and start its delivery report."""
+    state = request.app[STATE]
+    phone, text = body["Phone"], str(decode_message(body["Message"]))
+    telco = telco_of(phone, request.path == DOMESTIC_PATH)
     message = SentMessage(
-        gateway="fpt",
+        gateway=GATEWAY,
         message_id=str(state.next_id()),
         phone=phone,
         text=text,
-        segments=segments,
+        segments=segment_count(text),
         account=account,
         outcome=outcome_for(phone),
-        request_id=request_id,
+        request_id=body.get("RequestId"),
         details={
-            "brandname": brandname,
+            "brandname": body["BrandName"],
             "telco": telco,
             "session_id": body["session_id"],
             "encoded": body["Message"],
@@ -234,14 +250,27 @@ async def push(request: web.Request) -> web.Response:
     state.record(message)
     if account.callback.url:
         request.app[COURIER].dispatch(message, [report(message, account, telco)])
+    return message
+
+
+async def push(request: web.Request) -> web.Response:
+    """POST /api/push-brandname-otp and -international: one customer-care SMS."""
+    authorized = await authorize(request, SEND_SCOPE)
+    if isinstance(authorized, web.Response):
+        return authorized
+    account, body = authorized
+    refusal = push_refusal(body, account, request.path == DOMESTIC_PATH)
+    if refusal is not None:
+        return refusal
+    message = accept_push(request, body, account)
     return web.json_response(
         {
             "MessageId": message.message_id,
-            "Phone": phone,
-            "BrandName": brandname,
-            "Message": text,
+            "Phone": message.phone,
+            "BrandName": message.details["brandname"],
+            "Message": message.text,
             "PartnerId": PARTNER_ID,
-            "Telco": telco,
+            "Telco": message.details["telco"],
         }
     )
 

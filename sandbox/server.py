@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from .app import COURIER, create_app
+from .app import create_app
+from .context import COURIER
 from .courier import Courier
 from .state import SandboxState
 

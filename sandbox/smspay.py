@@ -23,11 +23,12 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from .app import COURIER, STATE, read_params
+from .context import COURIER, STATE, read_params
 from .courier import Report, retry_unless_2xx
 from .state import Account, Outcome, SentMessage, outcome_for, refused_number
 
 GATEWAY = "smspay"
+PREFIXES = ("/smspay/",)
 SEND_PATH = "/smspay/send"
 REPORT_ATTEMPTS = 3
 REPORT_TIMEOUT = 5.0

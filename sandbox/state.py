@@ -8,10 +8,12 @@ Outcomes are chosen by the recipient number's last digit, so tests and demos can
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 import itertools
 from typing import Any
+
+from custom_components.sms_bridge.providers.fpt_hours import VIETNAM
 
 
 class Outcome(StrEnum):
@@ -129,6 +131,51 @@ class DeliveryAttempt:
     error: str | None = None
 
 
+@dataclass
+class AdsSettings:
+    """FPT advertising knobs (sandbox/README.md): delays in seconds of the sandbox clock."""
+
+    #: After create-campaign, the carriers decide (approve, or reject with a reason).
+    approval_delay: float = 2.0
+    #: After a campaign goes out, dlr-ads has its per-number CSV.
+    results_delay: float = 2.0
+    #: Enforce the sending windows (08:00-11:30, 13:30-20:00 Vietnam time): outside, blocked.
+    windows: bool = True
+    #: A message containing this word (any case, accents ignored) is rejected.
+    reject_word: str = "casino"
+    #: Seconds added to the real clock: the sandbox's "now" can be set for tests at any hour.
+    clock_offset: float = 0.0
+
+    def now(self) -> datetime:
+        """The sandbox clock, in Vietnam time."""
+        return datetime.now(VIETNAM) + timedelta(seconds=self.clock_offset)
+
+    def set_now(self, when: datetime) -> None:
+        """Move the sandbox clock so that it reads `when` now (it keeps running)."""
+        self.clock_offset = (when - datetime.now(VIETNAM)).total_seconds()
+
+
+@dataclass
+class Campaign:
+    """An FPT advertising campaign; its phase follows from the clock (sandbox/fpt_ads.py)."""
+
+    code: str
+    name: str
+    brandname: str
+    message: str
+    schedule: datetime
+    quota: int
+    account: Account
+    created_at: datetime
+    #: Why the carriers reject it (decided at creation, told once approval time has come).
+    rejection: str | None = None
+    batch_id: str | None = None
+    pushed_at: datetime | None = None
+    #: Numbers in 84 form: accepted (counted, charged) and refused at push (bad, ending 3).
+    phones: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
 def default_accounts() -> list[Account]:
     """The sandbox's built-in accounts; sandbox/README.md lists their credentials."""
     return [
@@ -164,7 +211,7 @@ def default_accounts() -> list[Account]:
 class SandboxState:
     """Everything the sandbox knows; tests may read and change it directly."""
 
-    def __init__(self, *, dlr_delay: float = 0.05) -> None:
+    def __init__(self, *, dlr_delay: float = 0.05, ads: AdsSettings | None = None) -> None:
         self.dlr_delay = dlr_delay
         self.accounts: list[Account] = default_accounts()
         self.messages: dict[tuple[str, str], SentMessage] = {}
@@ -178,6 +225,9 @@ class SandboxState:
         #: FPT's tokens: token -> (account, expiry as loop time).
         self.tokens: dict[str, tuple[Account, float]] = {}
         self.token_lifetime = 86400
+        #: FPT's advertising: settings (kept by reset) and campaigns by CampaignCode.
+        self.ads = ads or AdsSettings()
+        self.campaigns: dict[str, Campaign] = {}
         self._ids = itertools.count(491785)
 
     def next_id(self) -> int:
@@ -225,4 +275,4 @@ class SandboxState:
 
     def reset(self) -> None:
         """Back to the built-in accounts, no messages, no faults."""
-        self.__init__(dlr_delay=self.dlr_delay)  # type: ignore[misc]
+        self.__init__(dlr_delay=self.dlr_delay, ads=self.ads)  # type: ignore[misc]

@@ -39,7 +39,8 @@ FPT_AUTH = {"Authorization": "Basic fpt-auth-key"}
     ("fixture", "message_id", "status", "phone"),
     [
         ("esms/cskh.query", "dc712784-9c5f-4c69-b9a8-ea69d56adc9a87", "failed", "+84901888484"),
-        ("esms/quang_cao.query", "82b0bb8aed914a0aab8deba567c9b8c2", "failed", None),
+        # the finished advertising batch (both counts 0): sent, and final (DESIGN.md)
+        ("esms/quang_cao.query", "82b0bb8aed914a0aab8deba567c9b8c2", "sent", None),
         ("esms/zalo.query", "f66545d2-c7e2-4603-984e-d2238c363c8292", "failed", "+84901888484"),
         ("esms/viber.query", "849fe08c19294b02857cf91687021a50250", "delivered", "+84901888484"),
         ("esms/zalo_tu_van.query", "7d11c87a22934df390f73ec59d8defd6205", "delivered", None),
@@ -76,6 +77,7 @@ async def test_esms_seed_samples(
     )
     assert event.data["tracked"] is False
     assert event.data["provider"] == "esms"
+    assert event.data["final"] is True  # every sample is SendStatus 5: eSMS says no more
 
 
 @pytest.mark.parametrize("fixture", ["fibo/report_link_href.txt", "fibo/report_link_text.txt"])

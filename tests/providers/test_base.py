@@ -145,6 +145,8 @@ def test_types_and_helpers() -> None:
     assert not DeliveryStatus.SENT.final
     report = DeliveryReport("fibo", "1", DeliveryStatus.SENT, "1")
     assert not report.final
+    assert DeliveryReport("esms", "1", DeliveryStatus.SENT, "5", finished=True).final
+    assert DeliveryReport("esms", "1", DeliveryStatus.FAILED, "4").final
     assert DailyTotals(delivered=5, failed=2, pending=1).sent == 8
     assert Balance(Decimal(3)).unit is None
     request = InboundRequest("POST", headers={"Authorization": "Basic k"})

@@ -686,6 +686,46 @@ def test_status_table(
     assert parsed.provider == "esms"
 
 
+@pytest.mark.parametrize(
+    ("send_success", "send_failed", "status", "error"),
+    [
+        ("0", "0", DeliveryStatus.SENT, None),
+        (" 0 ", "00", DeliveryStatus.SENT, None),
+        ("0", "2", DeliveryStatus.FAILED, "Not delivered"),
+        ("0", "", DeliveryStatus.FAILED, "Not delivered"),
+        ("0", "x", DeliveryStatus.FAILED, "Not delivered"),
+        ("2", "0", DeliveryStatus.DELIVERED, None),
+        ("1", "1", DeliveryStatus.DELIVERED, None),
+    ],
+)
+def test_finished_batch(
+    parser: EsmsProvider,
+    send_success: str,
+    send_failed: str,
+    status: DeliveryStatus,
+    error: str | None,
+) -> None:
+    """SendStatus 5: both counts 0 is a finished batch, `sent` yet final; SendFailed > 0 failed."""
+    parsed = parse(
+        parser,
+        {"SMSID": "b", "SendStatus": "5", "SendSuccess": send_success, "SendFailed": send_failed},
+    )
+    assert parsed.status is status
+    assert parsed.error == error
+    assert parsed.final
+    assert parsed.finished
+
+
+@pytest.mark.parametrize("send_status", ["0", "2", "7"])
+def test_unfinished_reports_are_not_final(parser: EsmsProvider, send_status: str) -> None:
+    """Only SendStatus 5 finishes a message that is not delivered or failed."""
+    parsed = parse(
+        parser, {"SMSID": "c", "SendStatus": send_status, "SendSuccess": "0", "SendFailed": "0"}
+    )
+    assert not parsed.finished
+    assert not parsed.final
+
+
 def test_status_table_in_code() -> None:
     """The module's table is DESIGN.md's, with 5 decided by SendSuccess."""
     assert STATUS_TABLE == {
@@ -986,14 +1026,15 @@ SAMPLES: dict[str, Expected] = {
         "0.0000",
         "Not delivered",
     ),
-    # SendStatus=5 with SendSuccess=0 (and SendFailed=0): DESIGN.md's table says failed.
+    # SendStatus=5 with SendSuccess=0 and SendFailed=0 (TotalSent 169): DESIGN.md's finished
+    # batch, `sent` and final.
     "quang_cao": Expected(
         "82b0bb8aed914a0aab8deba567c9b8c2",
-        DeliveryStatus.FAILED,
+        DeliveryStatus.SENT,
         None,
         None,
         "696987.0000",
-        "Not delivered",
+        None,
     ),
     "zalo": Expected(
         "f66545d2-c7e2-4603-984e-d2238c363c8292",

@@ -33,18 +33,24 @@ from custom_components.sms_bridge.providers.base import (
     UnexpectedResponseError,
 )
 from custom_components.sms_bridge.providers.fpt import (
-    CODE_REASONS,
+    CREATE_CAMPAIGN_PATH,
+    DETAIL_ADS_PATH,
+    DLR_ADS_PATH,
     DOMESTIC_PATH,
     FULL_SCOPE,
     INTERNATIONAL_PATH,
     OTP_SCOPE,
+    PUSH_ADS_PATH,
     TOKEN_PATH,
     FptProvider,
-    TokenRejectedError,
     encode_text,
     parse_send_answer,
     parse_token_answer,
     refresh_margin,
+)
+from custom_components.sms_bridge.providers.fpt_wire import (
+    CODE_REASONS,
+    TokenRejectedError,
     wire_phone,
 )
 from custom_components.sms_bridge.providers.text import segment_count
@@ -1123,7 +1129,10 @@ def test_endpoint_urls(session: aiohttp.ClientSession) -> None:
         provider = FptProvider(
             session, client_id="i", client_secret="s", brandname="B", environment=environment
         )
-        for path in (TOKEN_PATH, DOMESTIC_PATH, INTERNATIONAL_PATH):
+        paths = [TOKEN_PATH, DOMESTIC_PATH, INTERNATIONAL_PATH, CREATE_CAMPAIGN_PATH, PUSH_ADS_PATH]
+        if environment == "production":  # the document prints section 4.2's for production only
+            paths += [DETAIL_ADS_PATH, DLR_ADS_PATH]
+        for path in paths:
             assert provider._url(provider._host, path) in printed
 
 

@@ -121,7 +121,12 @@ class InboundRequest:
 
 @dataclass(frozen=True, slots=True)
 class DeliveryReport:
-    """A parsed delivery report, with the normalized status of DESIGN.md's table."""
+    """A parsed delivery report, with the normalized status of DESIGN.md's table.
+
+    `finished` marks a report after which the gateway says no more although its status is not
+    final (eSMS's finished batch: `sent`, no per-number outcome). Read `final`, not
+    `status.final`, to know whether more reports can come.
+    """
 
     provider: str
     message_id: str
@@ -134,6 +139,7 @@ class DeliveryReport:
     price: Decimal | None = None
     request_id: str | None = None
     answer: str | None = None
+    finished: bool = False
 
     def __post_init__(self) -> None:
         """Refuse text that could not be stored or sent on: undecodable bytes, lone surrogates."""
@@ -152,7 +158,7 @@ class DeliveryReport:
     @property
     def final(self) -> bool:
         """Whether the gateway will say no more about this message."""
-        return self.status.final
+        return self.finished or self.status.final
 
 
 @dataclass(frozen=True, slots=True)

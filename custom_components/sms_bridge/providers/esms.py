@@ -75,7 +75,9 @@ CODE_ERRORS: Final[dict[str, type[ProviderError]]] = {
 }
 
 #: DESIGN.md's status table for eSMS's `SendStatus`. None: 5 ("finished") is delivered when
-#: SendSuccess > 0 and failed when SendSuccess = 0. Values not listed are failures.
+#: SendSuccess > 0, failed when SendSuccess = 0 and SendFailed > 0 (or unreadable), and sent but
+#: final when both are 0 (an advertising batch that went out, no per-number outcome). Values not
+#: listed are failures.
 STATUS_TABLE: Final[dict[int, DeliveryStatus | None]] = {
     0: DeliveryStatus.PENDING,
     1: DeliveryStatus.PENDING,  # waiting for approval
@@ -297,11 +299,8 @@ class EsmsProvider(Provider):
             status = DeliveryStatus.FAILED
             error = f"Unknown status {code}"
         elif code == FINISHED:
-            success = as_int(params.get("sendsuccess"))
-            if success is None or success < 0:
-                raise MalformedReportError("the finished report has no readable SendSuccess")
-            status = DeliveryStatus.DELIVERED if success > 0 else DeliveryStatus.FAILED
-            error = None if success > 0 else (answer or "Not delivered")
+            status = self._finished_status(params)
+            error = (answer or "Not delivered") if status is DeliveryStatus.FAILED else None
         else:
             status = STATUS_TABLE[code] or DeliveryStatus.FAILED
             if status is DeliveryStatus.FAILED:
@@ -319,7 +318,19 @@ class EsmsProvider(Provider):
             price=self._price(params.get("totalprice")),
             request_id=request_id or None,
             answer=answer,
+            finished=code == FINISHED,
         )
+
+    @staticmethod
+    def _finished_status(params: dict[str, str]) -> DeliveryStatus:
+        """SendStatus 5: delivered, failed, or sent when both counts are 0 (a finished batch)."""
+        success = as_int(params.get("sendsuccess"))
+        if success is None or success < 0:
+            raise MalformedReportError("the finished report has no readable SendSuccess")
+        if success > 0:
+            return DeliveryStatus.DELIVERED
+        failed = as_int(params.get("sendfailed"))
+        return DeliveryStatus.SENT if failed == 0 else DeliveryStatus.FAILED
 
     @staticmethod
     def _report_params(request: InboundRequest) -> dict[str, str]:
