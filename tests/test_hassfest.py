@@ -22,6 +22,8 @@ import pytest
 import voluptuous as vol
 
 from custom_components.sms_bridge import config_flow
+from custom_components.sms_bridge.form import account_schema
+from custom_components.sms_bridge.providers import PROVIDER_CLASSES
 
 COMPONENT = Path(config_flow.__file__).parent
 FILES = ("strings.json", "translations/en.json", "translations/vi.json", "translations/bg.json")
@@ -221,11 +223,11 @@ def test_actions_have_names_descriptions_and_icons() -> None:
     assert problems == []
 
 
-@pytest.mark.parametrize("provider", list(config_flow.ACCOUNT_FIELDS))
+@pytest.mark.parametrize("provider", list(PROVIDER_CLASSES))
 def test_form_selector_options_are_translated(provider: str) -> None:
     """Every option of an account form's dropdown is a translated, valid translation key."""
     selectors = load("strings.json")["selector"]
-    for marker, selector in config_flow.ACCOUNT_FIELDS[provider].items():
+    for marker, selector in account_schema(provider, advanced=True).schema.items():
         if isinstance(selector, SelectSelector):
             key = selector.config["translation_key"]
             options = [str(option) for option in selector.config["options"]]

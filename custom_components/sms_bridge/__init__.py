@@ -15,24 +15,20 @@ from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import config_validation as cv, discovery
 from homeassistant.helpers.typing import ConfigType
 
-from .account import TITLES, build_provider
-from .const import (
-    CONF_PROVIDER,
-    DEFAULT_CONCURRENCY,
-    DOMAIN,
-    OPT_BALANCE_UNIT,
-    OPT_CONCURRENCY,
-    UNIT_VND_OPTION,
-)
+from .account import build_provider
+from .const import CONF_PROVIDER, DEFAULT_CONCURRENCY, DOMAIN, OPT_CONCURRENCY
 from .coordinator import SmsBridgeConfigEntry, SmsBridgeCoordinator, SmsBridgeRuntime
 from .journal import EntryJournal
 from .ledger import Ledger, LedgerMessage
+from .migration import async_migrate_entry
 from .notify import ATTR_ENTRY_ID, async_unload_legacy_service
 from .providers.base import DeliveryReport
 from .reports import ReportRouter
 from .seen import SeenReports
 from .services import async_setup_services
 from .webhook import async_handle_webhook
+
+__all__ = ["async_migrate_entry"]
 
 PLATFORMS: list[Platform] = [Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -73,7 +69,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
     async_register_webhook(
         hass,
         DOMAIN,
-        f"{TITLES[entry.data[CONF_PROVIDER]]} delivery reports ({entry.title})",
+        f"{provider.title} delivery reports ({entry.title})",
         entry.data[CONF_WEBHOOK_ID],
         partial(async_handle_webhook, entry),
         allowed_methods=("GET", "POST"),
@@ -122,16 +118,3 @@ async def async_remove_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -
     Ledger(journal)
     SeenReports(journal)
     await journal.async_remove()
-
-
-async def async_migrate_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> bool:
-    """Bring an entry stored by an older version up to date; refuse one from a newer version."""
-    if entry.version > 1:
-        return False
-    if entry.minor_version < 2:
-        # 1.2: Fibo's VND balance unit is stored as "vnd" (a valid translation key), not "VND".
-        options = dict(entry.options)
-        if options.get(OPT_BALANCE_UNIT) == "VND":
-            options[OPT_BALANCE_UNIT] = UNIT_VND_OPTION
-        hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
-    return True

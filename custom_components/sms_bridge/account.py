@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-import hashlib
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,32 +12,21 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.network import NoURLAvailableError
 
-from .const import (
-    CONF_API_KEY,
-    CONF_AUTH_KEY,
-    CONF_BASE_URL,
-    CONF_BRANDNAME,
-    CONF_CLIENT_ID,
-    CONF_CLIENT_NO,
-    CONF_PROVIDER,
-    CONF_REPORT_PARAM,
-    CONF_REPORT_VALUE,
-    CONF_SECURE_CODE,
-    CONF_SEND_URL,
-    LOGGER,
-    PROVIDER_ESMS,
-    PROVIDER_FIBO,
-    PROVIDER_FPT,
-)
-from .providers import Provider, create_provider
+from .const import CONF_BASE_URL, CONF_PROVIDER, LOGGER
+from .providers import PROVIDER_CLASSES, Provider, check_config, create_provider
 from .providers.base import (
     AuthenticationError,
+    FieldKind,
+    InvalidConfigError,
     IpNotAllowedError,
     ProviderError,
     TransientError,
 )
 
-TITLES = {"fibo": "FiboSMS", "esms": "eSMS", "fpt": "FPT SMS", "smspay": "SMSPAY"}
+
+def gateway(data: Mapping[str, Any]) -> type[Provider]:
+    """The gateway an entry's data belongs to: its client class, which declares the rest."""
+    return PROVIDER_CLASSES[data[CONF_PROVIDER]]
 
 
 def build_provider(hass: HomeAssistant, data: Mapping[str, Any]) -> Provider:
@@ -51,18 +39,29 @@ def _valid_http_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-async def validate_account(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str]:
-    """Check the account live; form errors by field ("base" for the whole form), {} when fine."""
+def form_errors(data: Mapping[str, Any]) -> dict[str, str]:
+    """Every error the form itself shows, all at once (field or "base" -> error key)."""
+    errors: dict[str, str] = {}
     if CONF_BASE_URL in data and not _valid_http_url(data[CONF_BASE_URL]):
-        return {CONF_BASE_URL: "invalid_url"}
-    if CONF_SEND_URL in data and not _valid_http_url(data[CONF_SEND_URL]):
-        return {CONF_SEND_URL: "invalid_send_url"}
+        errors[CONF_BASE_URL] = "invalid_url"
+    for field in gateway(data).account_fields:
+        url = data.get(field.key) if field.kind is FieldKind.URL else None
+        if url is not None and not _valid_http_url(url):
+            errors[field.key] = f"invalid_{field.key}"
+    if errors:
+        return errors
     try:
-        provider = build_provider(hass, data)
-    except ValueError:
-        if bool(data.get(CONF_REPORT_PARAM)) != bool(data.get(CONF_REPORT_VALUE)):
-            return {"base": "report_pair"}
-        return {CONF_SEND_URL: "invalid_send_url"}
+        check_config(data[CONF_PROVIDER], data)
+    except InvalidConfigError as err:
+        errors[err.field] = err.reason
+    return errors
+
+
+async def validate_account(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str]:
+    """Check the form, then the account live; errors by field ("base": the whole form)."""
+    if errors := form_errors(data):
+        return errors
+    provider = build_provider(hass, data)
     try:
         await provider.check_credentials()
     except AuthenticationError:
@@ -83,33 +82,15 @@ async def validate_account(hass: HomeAssistant, data: Mapping[str, Any]) -> dict
     return {}
 
 
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()[:16]
-
-
 def account_unique_id(data: Mapping[str, Any]) -> str:
-    """The account's unique id; where the account id is itself a secret, a hash of it."""
-    provider = data[CONF_PROVIDER]
-    if provider == PROVIDER_FIBO:
-        return f"fibo_{data[CONF_CLIENT_NO].strip().upper()}"
-    if provider == PROVIDER_ESMS:
-        return f"esms_{_digest(data[CONF_API_KEY])}"
-    if provider == PROVIDER_FPT:
-        return f"fpt_{_digest(data[CONF_CLIENT_ID])}"
-    # SMSPAY: the send URL holds the account's credentials.
-    return f"smspay_{_digest(data[CONF_SEND_URL])}"
+    """The account's unique id, as its gateway declares it (never a secret)."""
+    return gateway(data).account_id(data)
 
 
 def default_title(data: Mapping[str, Any]) -> str:
-    """A readable name for the account: the gateway and the account or brandname."""
-    provider = data[CONF_PROVIDER]
-    if provider == PROVIDER_FIBO:
-        detail = data[CONF_CLIENT_NO]
-    elif provider in (PROVIDER_ESMS, PROVIDER_FPT):
-        detail = data[CONF_BRANDNAME]
-    else:
-        detail = urlsplit(data[CONF_SEND_URL]).hostname or ""
-    return f"{TITLES[provider]} {detail}".strip()
+    """A readable name for the account: the gateway and what tells the account apart."""
+    cls = gateway(data)
+    return f"{cls.title} {cls.account_name(data)}".strip()
 
 
 def full_webhook_url(hass: HomeAssistant, webhook_id: str) -> str | None:
@@ -129,14 +110,13 @@ def webhook_url(hass: HomeAssistant, webhook_id: str) -> str:
 
 def webhook_placeholders(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str]:
     """What the user copies to the gateway's admin page, for the flows' texts."""
+    cls = gateway(data)
     return {
         "webhook_url": webhook_url(hass, data[CONF_WEBHOOK_ID]),
-        "secure_code": data.get(CONF_SECURE_CODE) or "-",
-        "auth_key": data.get(CONF_AUTH_KEY) or "-",
-        "provider": TITLES[data[CONF_PROVIDER]],
-        "report_pair": (
-            f"&{data[CONF_REPORT_PARAM]}={data[CONF_REPORT_VALUE]}"
-            if data.get(CONF_REPORT_PARAM)
-            else "-"
-        ),
+        "provider": cls.title,
+        **{
+            field.key: str(data.get(field.key) or "-")
+            for field in cls.account_fields
+            if field.report_secret
+        },
     }

@@ -6,13 +6,20 @@ import dataclasses
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_CLIENT_ID, CONF_NUMBERS, SECRET_KEYS
+from .const import CONF_NUMBERS
 from .coordinator import SmsBridgeConfigEntry
+from .providers import PROVIDER_CLASSES
 
-#: Secrets, and FPT's client id: half of its OAuth credentials (the unique id hashes it too).
-TO_REDACT = SECRET_KEYS | {CONF_CLIENT_ID}
+#: Every gateway's secret fields (as each declares them), and the webhook address's secret parts.
+TO_REDACT = {
+    field.key
+    for cls in PROVIDER_CLASSES.values()
+    for field in cls.account_fields
+    if field.is_secret
+} | {CONF_WEBHOOK_ID, "cloudhook_url"}
 
 
 def mask_phone(number: str) -> str:

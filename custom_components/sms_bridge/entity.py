@@ -1,32 +1,25 @@
-"""The base of every SMS Bridge entity: one device per gateway account."""
+"""The base of the account's entities, and the device that stands for the account."""
 
 from __future__ import annotations
 
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .account import TITLES
-from .const import CONF_PROVIDER, DOMAIN
+from .account import gateway
+from .const import DOMAIN
 from .coordinator import SmsBridgeConfigEntry, SmsBridgeCoordinator
-
-ADMIN_PAGES = {
-    "fibo": "https://admin.fibosms.com",
-    "esms": "https://account.esms.vn",
-    "fpt": "https://portal.sms.fpt.net",
-    "smspay": "https://www.smspay.bg",
-}
 
 
 def account_device(entry: SmsBridgeConfigEntry) -> DeviceInfo:
     """The device that stands for the gateway account."""
-    provider = entry.data[CONF_PROVIDER]
+    cls = gateway(entry.data)
     return DeviceInfo(
         identifiers={(DOMAIN, entry.entry_id)},
         name=entry.title,
-        manufacturer=TITLES[provider],
+        manufacturer=cls.title,
         model="SMS gateway account",
         entry_type=DeviceEntryType.SERVICE,
-        configuration_url=ADMIN_PAGES[provider],
+        configuration_url=cls.admin_page,
     )
 
 

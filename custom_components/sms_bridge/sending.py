@@ -19,15 +19,12 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .account import full_webhook_url
 from .const import (
-    CONF_PROVIDER,
     DEFAULT_ENCODING,
     DOMAIN,
     ENCODING_ASCII,
     ENCODING_UNICODE,
     OPT_ENCODING,
     OPT_SENDER,
-    PROVIDER_ESMS,
-    REGIONS,
 )
 from .coordinator import SmsBridgeConfigEntry
 from .phone import InvalidNumberError, split_numbers, to_e164
@@ -174,13 +171,14 @@ async def async_send(
     """Send `message` to every target through the entry's gateway; what went out, per number."""
     if not message or not message.strip():
         raise ServiceValidationError(translation_domain=DOMAIN, translation_key="empty_message")
-    recipients = resolve_targets(targets, REGIONS[entry.data[CONF_PROVIDER]])
+    provider = entry.runtime_data.provider
+    recipients = resolve_targets(targets, provider.region)
     text, as_unicode = prepare_text(
         message, unicode, entry.options.get(OPT_ENCODING, DEFAULT_ENCODING)
     )
     callback_url = (
         full_webhook_url(hass, entry.data[CONF_WEBHOOK_ID])
-        if entry.data[CONF_PROVIDER] == PROVIDER_ESMS
+        if provider.callback_per_message
         else None
     )
     sender = sender or entry.options.get(OPT_SENDER)

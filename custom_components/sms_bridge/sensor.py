@@ -16,9 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .const import (
-    CONF_PROVIDER,
     OPT_BALANCE_UNIT,
-    PROVIDER_FIBO,
     UNIT_CREDITS,
     UNIT_VND,
     UNIT_VND_OPTION,
@@ -89,7 +87,7 @@ DAILY: tuple[SmsBridgeSensorDescription, ...] = (
 def balance_description(entry: SmsBridgeConfigEntry) -> SmsBridgeSensorDescription:
     """VND as money; Fibo's SMS-credit packages as a plain count (an option says which)."""
     balance = entry.runtime_data.coordinator.data.balance
-    if entry.data[CONF_PROVIDER] == PROVIDER_FIBO:
+    if entry.runtime_data.provider.balance_unit_choice:
         vnd = entry.options.get(OPT_BALANCE_UNIT) == UNIT_VND_OPTION
         unit = UNIT_VND if vnd else UNIT_CREDITS
     else:

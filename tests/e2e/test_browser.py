@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
-from custom_components.sms_bridge.config_flow import account_schema
-from custom_components.sms_bridge.const import DOMAIN, PROVIDER_FIBO, PROVIDERS
+from custom_components.sms_bridge.const import DOMAIN
+from custom_components.sms_bridge.form import account_schema
+from custom_components.sms_bridge.providers import PROVIDER_CLASSES
 from tools.hass import HassProcess
 
 from .conftest import PASSWORD, STEP_TIMEOUT_MS, USERNAME
@@ -29,6 +30,7 @@ if not os.environ.get("E2E_REQUIRED"):  # under scripts/test, which installs it,
 from playwright.async_api import Page, expect
 
 expect.set_options(timeout=STEP_TIMEOUT_MS)
+FIBO = "fibo"
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "custom_components/sms_bridge/translations"
 # The frontend's own name of each language, as its language picker lists it.
@@ -103,16 +105,18 @@ async def check_config_flow(page: Page, url: str, language: str, shots: Path) ->
     menu = page.locator("dialog-data-entry-flow step-flow-menu")
     await expect(menu.locator("h2")).to_have_text(steps["user"]["title"])
     await expect(menu.get_by_text(steps["user"]["description"])).to_be_visible()
-    options = [steps["user"]["menu_options"][key] for key in PROVIDERS]
+    options = [steps["user"]["menu_options"][key] for key in PROVIDER_CLASSES]
     await expect(menu.locator("mwc-list-item")).to_have_text(options)
     await page.screenshot(path=shots / f"menu-{language}.png", animations="disabled")
 
-    await menu.locator("mwc-list-item", has_text=options[PROVIDERS.index(PROVIDER_FIBO)]).click()
+    await menu.locator(
+        "mwc-list-item", has_text=options[list(PROVIDER_CLASSES).index(FIBO)]
+    ).click()
     form = page.locator("dialog-data-entry-flow step-flow-form")
-    fibo = steps[PROVIDER_FIBO]
+    fibo = steps[FIBO]
     await expect(form.locator("h2")).to_have_text(fibo["title"])
     await expect(form.get_by_text(fibo["description"])).to_be_visible()
-    fields = [str(key) for key in account_schema(PROVIDER_FIBO, advanced=True).schema]
+    fields = [str(key) for key in account_schema(FIBO, advanced=True).schema]
     labels = form.locator("ha-textfield .mdc-floating-label")
     await expect(labels).to_have_text([fibo["data"][field] for field in fields])
     await page.screenshot(path=shots / f"form-fibo-{language}.png", animations="disabled")

@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 from unittest.mock import patch
 
-from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER, ConfigSubentry
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    SOURCE_RECONFIGURE,
+    SOURCE_USER,
+    ConfigSubentry,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.data_entry_flow import FlowResultType
@@ -53,7 +58,7 @@ async def _start(hass: HomeAssistant, provider: str, advanced: bool = True) -> s
         ("fibo", "FiboSMS CL1609110001", "fibo"),
         ("esms", "eSMS SMSBRIDGE", "esms"),
         ("fpt", "FPT SMS SMSBRIDGE", "fpt"),
-        ("smspay", "SMSPAY 127.0.0.1", "smspay"),
+        ("smspay", "SMSPAY smspay-user@127.0.0.1", "smspay"),
     ],
 )
 async def test_create_entry(
@@ -217,6 +222,38 @@ async def test_reauth_other_account(hass: HomeAssistant, sandbox: Sandbox) -> No
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"api_key": "OTHER", "secret_key": "OTHER-S"}
     )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+
+
+@pytest.mark.parametrize("source", [SOURCE_REAUTH, SOURCE_RECONFIGURE])
+async def test_smspay_password_fixed_in_place(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory, source: str
+) -> None:
+    """A mistyped SMSPAY password is corrected in place: same account, same webhook address."""
+    good = account_data(sandbox, "smspay")["send_url"]
+    entry = await setup_entry("smspay", send_url=good.replace("pass=smspay-pass", "pass=typo"))
+    webhook_id = entry.data["webhook_id"]
+    if source == SOURCE_REAUTH:
+        result = await entry.start_reauth_flow(hass)
+    else:
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
+        )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"send_url": good})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == f"{source}_successful"
+    assert (entry.data["send_url"], entry.data["webhook_id"]) == (good, webhook_id)
+    await hass.async_block_till_done()
+
+
+async def test_smspay_other_user_is_another_account(hass: HomeAssistant, sandbox: Sandbox) -> None:
+    """Another user on the same SMSPAY host is another account: refused in reauthentication."""
+    entry = make_entry(sandbox, "smspay")
+    entry.add_to_hass(hass)
+    other = account_data(sandbox, "smspay")["send_url"].replace("user=smspay-user", "user=bob")
+    result = await entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"send_url": other})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_account"
 

@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.sms_bridge.account import account_unique_id
 from custom_components.sms_bridge.config_flow import SmsBridgeConfigFlow
 from sandbox import Sandbox
 
@@ -109,3 +110,26 @@ async def test_newer_minor_version_loads(hass: HomeAssistant, sandbox: Sandbox) 
     assert entry.state is ConfigEntryState.LOADED
     assert (entry.version, entry.minor_version) == (1, 99)
     assert entry.options == {"balance_unit": "vnd"}
+
+
+async def test_smspay_account_id_migrated(hass: HomeAssistant, sandbox: Sandbox) -> None:
+    """1.3: an SMSPAY account is its host and user, not the whole send URL with its password.
+
+    The same account keeps its id when the password changes.
+    """
+    current = make_entry(sandbox, "smspay")
+    entry = MockConfigEntry(
+        domain=current.domain,
+        title=current.title,
+        unique_id="smspay_0123456789abcdef",
+        data=dict(current.data),
+        version=1,
+        minor_version=2,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.unique_id == current.unique_id
+    changed = dict(entry.data, send_url=entry.data["send_url"].replace("smspay-pass", "new"))
+    assert account_unique_id(changed) == entry.unique_id

@@ -11,6 +11,7 @@ from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.setup import async_setup_component
+from homeassistant.util import slugify
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -97,12 +98,7 @@ async def test_send_action(
     ledger_message = entry.runtime_data.ledger.get(sent.message_id)
     assert ledger_message is not None
     assert ledger_message.phone == E164[provider]
-    assert (
-        hass.states.get(
-            f"sensor.{entry.title.lower().replace(' ', '_').replace('.', '_')}_sent_today"
-        )
-        is not None
-    )
+    assert hass.states.get(f"sensor.{slugify(entry.title)}_sent_today") is not None
 
 
 async def test_send_without_response(
@@ -481,7 +477,7 @@ async def test_legacy_notify_service(
     """notify.<slug of the entry title> takes target numbers, as `alert` calls it."""
     entry = await setup_entry(provider)
     await hass.async_block_till_done()
-    service = entry.title.lower().replace(" ", "_").replace(".", "_")
+    service = slugify(entry.title)
     assert hass.services.has_service("notify", service)
     await hass.services.async_call(
         "notify",

@@ -11,7 +11,7 @@ from unittest.mock import patch
 
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
-from homeassistant.util import dt as dt_util
+from homeassistant.util import dt as dt_util, slugify
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -212,9 +212,7 @@ async def test_status_table(
     await hass.async_block_till_done()
     [event] = events
     assert (event.data["status"], event.data["final"]) == (status, final)
-    state = hass.states.get(
-        f"event.{entry.title.lower().replace(' ', '_').replace('.', '_')}_delivery_report"
-    )
+    state = hass.states.get(f"event.{slugify(entry.title)}_delivery_report")
     assert state is not None
     assert state.attributes["event_type"] == status
     assert state.attributes["message_id"] == event.data["message_id"]
@@ -343,7 +341,7 @@ async def test_tracked_message(
         return_response=True,
     )
     message_id = response["messages"][0]["message_id"]  # type: ignore[index]
-    assert hass.states.get("sensor.smspay_127_0_0_1_pending_today").state == "1"  # type: ignore[union-attr]
+    assert hass.states.get("sensor.smspay_smspay_user_127_0_0_1_pending_today").state == "1"  # type: ignore[union-attr]
     query = f"sms_id={message_id}&dlr=1&answer=Delivered&site=abc"
     assert await _call(client, entry, query=query) == (200, "text/plain", "OK")
     await hass.async_block_till_done()
@@ -351,8 +349,8 @@ async def test_tracked_message(
     assert (event.data["tracked"], event.data["phone"]) == (True, "+359888123456")
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=1))  # counts: once a second
     await hass.async_block_till_done()
-    assert hass.states.get("sensor.smspay_127_0_0_1_delivered_today").state == "1"  # type: ignore[union-attr]
-    assert hass.states.get("sensor.smspay_127_0_0_1_pending_today").state == "0"  # type: ignore[union-attr]
+    assert hass.states.get("sensor.smspay_smspay_user_127_0_0_1_delivered_today").state == "1"  # type: ignore[union-attr]
+    assert hass.states.get("sensor.smspay_smspay_user_127_0_0_1_pending_today").state == "0"  # type: ignore[union-attr]
     history = entry.runtime_data.ledger.get(message_id).history  # type: ignore[union-attr]
     assert [(status.value, raw) for _, status, raw in history] == [("delivered", "1")]
 

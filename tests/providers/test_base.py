@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 import aiohttp
 import pytest
@@ -36,6 +38,16 @@ class Probe(Provider):
 
     name = "probe"
     region = "VN"
+
+    @classmethod
+    def account_id(cls, config: Mapping[str, Any]) -> str:
+        """Not needed here."""
+        raise NotImplementedError
+
+    @classmethod
+    def account_name(cls, config: Mapping[str, Any]) -> str:
+        """Not needed here."""
+        raise NotImplementedError
 
     async def send(self, message: OutgoingMessage) -> SendResult:
         """GET the probe path as a send."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 import inspect
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 
@@ -41,4 +41,9 @@ def create_provider(
     return cls(session, **kwargs)
 
 
-__all__ = ["PROVIDER_CLASSES", "Provider", "create_provider"]
+def check_config(provider: str, config: Mapping[str, Any]) -> None:
+    """Raise InvalidConfigError when the gateway cannot use `config`; nothing goes out."""
+    create_provider(cast("aiohttp.ClientSession", None), provider, config)
+
+
+__all__ = ["PROVIDER_CLASSES", "Provider", "check_config", "create_provider"]

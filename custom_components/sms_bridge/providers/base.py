@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+import hashlib
 import hmac
 from typing import Any, ClassVar
 import uuid
@@ -285,6 +286,62 @@ def lower_keys(mapping: Mapping[str, Any]) -> dict[str, Any]:
     return {str(key).lower(): value for key, value in mapping.items()}
 
 
+# --- what a gateway declares about itself ------------------------------------------------------
+
+
+class FieldKind(StrEnum):
+    """How an account field is entered."""
+
+    TEXT = "text"
+    SECRET = "secret"  # noqa: S105 - a field kind, not a password
+    URL = "url"
+    CHOICE = "choice"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountField:
+    """One field of a gateway account, under the key the config entry stores it with."""
+
+    key: str
+    kind: FieldKind = FieldKind.TEXT
+    required: bool = True
+    #: For CHOICE: the values offered, the first being the default unless `default` says.
+    choices: tuple[str, ...] = ()
+    default: str | None = None
+    #: The stored value is an int (a CHOICE of numbers).
+    integer: bool = False
+    #: Asked again when the gateway refuses the credentials (reauthentication).
+    reauth: bool = False
+    #: A secret the user copies to the gateway's admin page: suggested fresh, editable.
+    generated: bool = False
+    #: A delivery-report secret that can be changed in the options, not only by reconfiguring.
+    report_secret: bool = False
+    #: Never shown in diagnostics or logs (SECRET fields always are secret).
+    secret: bool = False
+
+    @property
+    def is_secret(self) -> bool:
+        """Whether the value must be kept out of diagnostics, logs and events."""
+        return self.secret or self.kind is FieldKind.SECRET
+
+
+class InvalidConfigError(ValueError):
+    """A config the gateway cannot use.
+
+    `field` is the key at fault ("base": the whole form), `reason` the error's translation key.
+    """
+
+    def __init__(self, field: str, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.reason = reason
+
+
+def digest(value: str) -> str:
+    """A short one-way digest: an account id from a value that is itself a secret."""
+    return hashlib.sha256(value.encode()).hexdigest()[:16]
+
+
 # --- the client base ----------------------------------------------------------------------------
 
 
@@ -303,16 +360,42 @@ class RawResponse:
 
 
 class Provider(ABC):
-    """A gateway client: HTTP calls in, typed results out, typed errors for everything else."""
+    """A gateway client: HTTP calls in, typed results out, typed errors for everything else.
+
+    Each subclass also declares, once, everything the rest of the world needs to know about its
+    gateway: its name and title, admin page, region, capabilities and account form.
+    """
 
     name: ClassVar[str]
+    #: The gateway's name as people know it.
+    title: ClassVar[str]
+    #: Where the account holder manages the account (and registers the report URL).
+    admin_page: ClassVar[str]
     #: The region whose numbers need no country code (phonenumbers' region code).
     region: ClassVar[str]
+    #: The account form, keys as the config entry stores them.
+    account_fields: ClassVar[tuple[AccountField, ...]]
     #: Whether the gateway reports a balance / its own daily totals.
     has_balance: ClassVar[bool] = False
     has_daily_totals: ClassVar[bool] = False
+    #: Whether the balance may be SMS credits or money, which the account holder must say.
+    balance_unit_choice: ClassVar[bool] = False
+    #: Whether each message carries the delivery-report URL (`OutgoingMessage.callback_url`).
+    callback_per_message: ClassVar[bool] = False
+    #: The gateway's own word for the sender name: "brandname" or "sender".
+    sender_word: ClassVar[str] = "brandname"
     #: Addresses the gateway sends delivery reports from, where it publishes them.
     report_sources: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    @abstractmethod
+    def account_id(cls, config: Mapping[str, Any]) -> str:
+        """A stable id of the account behind `config`, with no secret in it."""
+
+    @classmethod
+    @abstractmethod
+    def account_name(cls, config: Mapping[str, Any]) -> str:
+        """What tells this account apart in its title (an account number, a brandname)."""
 
     def __init__(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 import json
 import re
@@ -12,10 +13,12 @@ import aiohttp
 
 from .base import (
     DEFAULT_TIMEOUT,
+    AccountField,
     AuthenticationError,
     Balance,
     DeliveryReport,
     DeliveryStatus,
+    FieldKind,
     InboundRequest,
     InvalidRecipientError,
     IpNotAllowedError,
@@ -31,6 +34,7 @@ from .base import (
     UnexpectedResponseError,
     WebhookReply,
     as_int,
+    digest,
     lower_keys,
 )
 from .text import segment_count
@@ -168,9 +172,19 @@ class EsmsProvider(Provider):
     """eSMS.vn: brandname SMS to Vietnamese and foreign numbers, balance in VND."""
 
     name = "esms"
+    title = "eSMS"
+    admin_page = "https://account.esms.vn"
     region = "VN"
+    account_fields = (
+        AccountField("api_key", FieldKind.SECRET, reauth=True),
+        AccountField("secret_key", FieldKind.SECRET, reauth=True),
+        AccountField("brandname"),
+        AccountField("sms_type", FieldKind.CHOICE, choices=("2", "1"), integer=True),
+    )
     has_balance = True
     has_daily_totals = False
+    #: Each message carries its report URL (CallbackUrl): nothing to set on eSMS's side.
+    callback_per_message = True
 
     def __init__(
         self,
@@ -191,6 +205,16 @@ class EsmsProvider(Provider):
         self._brandname = brandname
         self._sms_type = sms_type
         self._sandbox = sandbox
+
+    @classmethod
+    def account_id(cls, config: Mapping[str, Any]) -> str:
+        """A digest of the API key (the key itself is a secret)."""
+        return f"esms_{digest(str(config['api_key']))}"
+
+    @classmethod
+    def account_name(cls, config: Mapping[str, Any]) -> str:
+        """The brandname."""
+        return str(config["brandname"]).strip()
 
     # -- sending --
 

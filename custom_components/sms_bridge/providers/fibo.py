@@ -5,10 +5,11 @@ Wire facts: PROVIDERS.md section 1 and seeds/001 (API), seeds/000 (delivery-repo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 import html
 import re
-from typing import ClassVar
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
@@ -16,12 +17,14 @@ import aiohttp
 
 from .base import (
     DEFAULT_TIMEOUT,
+    AccountField,
     AuthenticationError,
     BadSecretError,
     Balance,
     DailyTotals,
     DeliveryReport,
     DeliveryStatus,
+    FieldKind,
     InboundRequest,
     InvalidRecipientError,
     IpNotAllowedError,
@@ -274,9 +277,21 @@ class FiboProvider(Provider):
     """The FiboSMS client: brandname or plain send, balance, today's totals, delivery reports."""
 
     name: ClassVar[str] = "fibo"
+    title: ClassVar[str] = "FiboSMS"
+    admin_page: ClassVar[str] = "https://admin.fibosms.com"
     region: ClassVar[str] = "VN"
+    account_fields: ClassVar[tuple[AccountField, ...]] = (
+        AccountField("client_no"),
+        AccountField("client_pass", FieldKind.SECRET, reauth=True),
+        AccountField("sender", required=False),
+        AccountField(
+            "secure_code", required=False, generated=True, report_secret=True, secret=True
+        ),
+    )
     has_balance: ClassVar[bool] = True
     has_daily_totals: ClassVar[bool] = True
+    #: An account holds SMS credits or a money package (seeds/001).
+    balance_unit_choice: ClassVar[bool] = True
     #: Fibo calls the partner's report URL from these two addresses (seed 000).
     report_sources: ClassVar[frozenset[str]] = frozenset({"118.69.199.9", "112.78.7.18"})
 
@@ -299,6 +314,16 @@ class FiboProvider(Provider):
         # Report values are read with surrounding spaces stripped; so is the configured code.
         self._secure_code = (secure_code or "").strip() or None
         self._balance_path: str | None = None
+
+    @classmethod
+    def account_id(cls, config: Mapping[str, Any]) -> str:
+        """The client number (Fibo's account id, not a secret)."""
+        return f"fibo_{str(config['client_no']).strip().upper()}"
+
+    @classmethod
+    def account_name(cls, config: Mapping[str, Any]) -> str:
+        """The client number."""
+        return str(config["client_no"]).strip()
 
     # -- sending --
 

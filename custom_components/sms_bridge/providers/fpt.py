@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import partial
 from typing import Any, Final
@@ -21,10 +21,13 @@ import aiohttp
 
 from .base import (
     DEFAULT_TIMEOUT,
+    AccountField,
     BadSecretError,
     DeliveryReport,
     DeliveryStatus,
+    FieldKind,
     InboundRequest,
+    InvalidConfigError,
     MalformedReportError,
     OutgoingMessage,
     Provider,
@@ -36,6 +39,7 @@ from .base import (
     UnexpectedResponseError,
     WebhookReply,
     as_int,
+    digest,
     lower_keys,
     secrets_equal,
 )
@@ -142,7 +146,16 @@ class FptProvider(Provider):
     """FPT SMS Brandname: customer-care messages, and advertising campaigns to Vietnam."""
 
     name = "fpt"
+    title = "FPT SMS"
+    admin_page = "https://portal.sms.fpt.net"
     region = "VN"
+    account_fields = (
+        AccountField("client_id", secret=True),  # half of the OAuth credentials
+        AccountField("client_secret", FieldKind.SECRET, reauth=True),
+        AccountField("brandname"),
+        AccountField("environment", FieldKind.CHOICE, choices=("production", "sandbox")),
+        AccountField("auth_key", required=False, generated=True, report_secret=True, secret=True),
+    )
     has_balance = False
     has_daily_totals = False
 
@@ -161,7 +174,9 @@ class FptProvider(Provider):
         """Keep the credentials; no token is fetched until one is needed."""
         super().__init__(session, base_url=base_url, timeout=timeout)
         if environment not in HOSTS:
-            raise ValueError(f"environment must be one of {sorted(HOSTS)}")
+            raise InvalidConfigError(
+                "environment", "invalid_environment", f"environment must be one of {sorted(HOSTS)}"
+            )
         self._host = HOSTS[environment]
         self._client_id = client_id
         self._client_secret = client_secret
@@ -176,6 +191,16 @@ class FptProvider(Provider):
         self._refresh_at = 0.0
         self._fetches = 0
         self._failure: ProviderError | None = None
+
+    @classmethod
+    def account_id(cls, config: Mapping[str, Any]) -> str:
+        """A digest of the client id (half of the OAuth credentials)."""
+        return f"fpt_{digest(str(config['client_id']))}"
+
+    @classmethod
+    def account_name(cls, config: Mapping[str, Any]) -> str:
+        """The brandname."""
+        return str(config["brandname"]).strip()
 
     # -- token --
 

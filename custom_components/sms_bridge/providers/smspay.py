@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 import re
+from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, unquote_plus, urlsplit
 
 import aiohttp
@@ -19,11 +20,14 @@ from yarl import URL
 
 from .base import (
     DEFAULT_TIMEOUT,
+    AccountField,
     AuthenticationError,
     BadSecretError,
     DeliveryReport,
     DeliveryStatus,
+    FieldKind,
     InboundRequest,
+    InvalidConfigError,
     InvalidRecipientError,
     IpNotAllowedError,
     MalformedReportError,
@@ -38,6 +42,7 @@ from .base import (
     UnexpectedResponseError,
     WebhookReply,
     as_int,
+    digest,
     lower_keys,
     secrets_equal,
 )
@@ -64,6 +69,9 @@ DLR_REASONS: dict[int, str] = {
 #: Placeholders a send URL may hold; one phone form and `{message}` are required.
 PHONE_PLACEHOLDERS = frozenset({"phone", "phone_e164", "phone_national"})
 PLACEHOLDERS = PHONE_PLACEHOLDERS | {"message", "sender"}
+
+#: Query parameters that name the account's user in a send URL, most likely first [?].
+USER_PARAMS = ("user", "username", "login", "usr", "u", "account", "client", "id")
 
 NO_SMS_ID = "SMSPAY answered without SMS_ID; enable the extended response in the SMSPAY service"
 
@@ -99,9 +107,17 @@ class SmspayProvider(Provider):
     """The SMSPAY client: fills the user's send-URL template, reads `SMS_ID`, parses DLRs."""
 
     name = "smspay"
+    title = "SMSPAY"
+    admin_page = "https://www.smspay.bg"
     region = "BG"
+    account_fields = (
+        AccountField("send_url", FieldKind.URL, reauth=True, secret=True),  # holds the password
+        AccountField("report_param", required=False, report_secret=True),
+        AccountField("report_value", required=False, report_secret=True, secret=True),
+    )
     has_balance = False
     has_daily_totals = False
+    sender_word = "sender"
 
     def __init__(
         self,
@@ -118,21 +134,35 @@ class SmspayProvider(Provider):
         template = send_url.strip()
         parts = urlsplit(template)
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-            raise ValueError("The SMSPAY send URL must start with http:// or https://")
+            raise InvalidConfigError(
+                "send_url",
+                "invalid_send_url",
+                "The SMSPAY send URL must start with http:// or https://",
+            )
         if "{" in parts.netloc:
-            raise ValueError("The SMSPAY send URL's host cannot hold a placeholder")
+            raise InvalidConfigError(
+                "send_url",
+                "invalid_send_url",
+                "The SMSPAY send URL's host cannot hold a placeholder",
+            )
         names = {name.lower() for name in _PLACEHOLDER.findall(template)}
         unknown = names - PLACEHOLDERS
         if unknown:
-            raise ValueError(
+            raise InvalidConfigError(
+                "send_url",
+                "invalid_send_url",
                 "Unknown placeholder(s) in the SMSPAY send URL: "
-                + ", ".join(f"{{{name}}}" for name in sorted(unknown))
+                + ", ".join(f"{{{name}}}" for name in sorted(unknown)),
             )
         if not names & PHONE_PLACEHOLDERS or "message" not in names:
-            raise ValueError("The SMSPAY send URL needs the {phone} and {message} placeholders")
+            raise InvalidConfigError(
+                "send_url", "invalid_send_url", "The SMSPAY send URL needs {phone} and {message}"
+            )
         report_param = report_param.strip() if report_param else None
         if bool(report_param) != bool(report_value):
-            raise ValueError("The report parameter and its value go together")
+            raise InvalidConfigError(
+                "base", "report_pair", "The report parameter and its value go together"
+            )
         origin = self._base_url or f"{parts.scheme}://{parts.netloc}"
         rest = parts.path + (f"?{parts.query}" if parts.query else "")
         self._template = origin + rest
@@ -140,6 +170,18 @@ class SmspayProvider(Provider):
         self._secrets = _secret_values(parts.query, parts.password)
         self._report_param = report_param.lower() if report_param else None
         self._report_value = report_value
+
+    @classmethod
+    def account_id(cls, config: Mapping[str, Any]) -> str:
+        """A digest of the send URL's host and user: the same account whatever its password."""
+        host, user = account_parts(str(config["send_url"]))
+        return f"smspay_{digest(f'{host}|{user}')}"
+
+    @classmethod
+    def account_name(cls, config: Mapping[str, Any]) -> str:
+        """user@host, or the host when the URL names no user."""
+        host, user = account_parts(str(config["send_url"]))
+        return f"{user}@{host}" if user else host
 
     # -- sending --
 
@@ -273,6 +315,18 @@ class SmspayProvider(Provider):
         if kind is ReplyKind.BAD_SECRET:
             return WebhookReply(403, "Forbidden")
         return WebhookReply(400, "Bad Request")
+
+
+def account_parts(send_url: str) -> tuple[str, str]:
+    """The send URL's host and the account's user name, if a parameter or the URL carries one.
+
+    The user's parameter name is not published [?]: the first of USER_PARAMS in the query.
+    """
+    parts = urlsplit(send_url.strip())
+    host = (parts.hostname or "").lower()
+    query = {key.lower(): value for key, value in parse_qsl(parts.query, keep_blank_values=True)}
+    user = next((query[name] for name in USER_PARAMS if query.get(name)), parts.username or "")
+    return host, user
 
 
 def _national(digits: str) -> str:
