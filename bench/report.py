@@ -100,7 +100,7 @@ def _token_rows(results: Results) -> list[Row]:
 def _disk_rows(results: Results) -> list[Row]:
     sizes = results.sizes
     disk = results.disk
-    writes = f"Disk writes, a send every {sizes.disk_interval} s for {sizes.disk_duration:.0f} s"
+    writes = f"Disk writes, a send every {sizes.disk_interval} s for {sizes.disk_duration:g} s"
     lag = "Durability lag: send returned -> message id in the entry's files"
     if disk is None:
         error = f"error: {results.errors.get('disk', '')}"
