@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator
 import contextlib
 from dataclasses import dataclass, field
+import importlib.util
 import os
 from pathlib import Path
 import shutil
@@ -36,6 +37,23 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def frontend_config(config_dir: Path, *, frontend: bool) -> list[str]:
+    """The frontend's YAML lines.
+
+    HA 2026 sets its frontend up always and needs its package, which only the oldest stack has
+    (requirements/); without the package an empty development tree stands in for it, so Home
+    Assistant runs with its API and no UI.
+    """
+    if frontend:
+        return ["frontend:", "history:", "logbook:"]
+    if importlib.util.find_spec("hass_frontend") is not None:
+        return []
+    tree = config_dir / "frontend-stand-in"
+    for folder in ("static", "frontend_latest", "frontend_es5"):
+        (tree / "hass_frontend" / folder).mkdir(parents=True, exist_ok=True)
+    return ["frontend:", f"  development_repo: {tree}"]
 
 
 def write_config(config_dir: Path, port: int, *, frontend: bool) -> None:
@@ -69,7 +87,7 @@ def write_config(config_dir: Path, port: int, *, frontend: bool) -> None:
                 "config:",
                 "onboarding:",
                 "notify:",
-                *(["frontend:", "history:", "logbook:"] if frontend else []),
+                *frontend_config(config_dir, frontend=frontend),
                 "logger:",
                 "  default: warning",
                 "  logs:",
@@ -271,6 +289,20 @@ class HassProcess:
                 "POST", f"/api/config/config_entries/flow/{result['flow_id']}", json=user_input
             )
         return result
+
+    async def options_flow(self, entry_id: str, user_input: dict[str, Any]) -> dict[str, Any]:
+        """Open an entry's options (Configure), submit one form; returns the result."""
+        flow = await self._json(
+            "POST", "/api/config/config_entries/options/flow", json={"handler": entry_id}
+        )
+        result: dict[str, Any] = await self._json(
+            "POST", f"/api/config/config_entries/options/flow/{flow['flow_id']}", json=user_input
+        )
+        return result
+
+    async def reload_entry(self, entry_id: str) -> None:
+        """Reload a config entry, as its menu's Reload does."""
+        await self._json("POST", f"/api/config/config_entries/entry/{entry_id}/reload")
 
     async def entries(self, domain: str) -> list[dict[str, Any]]:
         """The config entries of a domain."""

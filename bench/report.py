@@ -1,0 +1,164 @@
+"""From results to the table (figure, goal, met) and the details behind each figure."""
+
+from __future__ import annotations
+
+import math
+import statistics
+
+from .ingest import Window
+from .rig import LABELS
+from .run import GATEWAYS, Results
+from .table import Row, markdown
+
+NOOP = "no-op"
+VS_NOOP_GOAL = 0.75
+FLAT_GOAL = 0.9
+SEND_RATE_GOAL = 0.8
+FANOUT_GOAL = 1.25
+WRITES_GOAL = 2.0
+LAG_GOAL = 1.5
+
+
+def _refused(window: Window) -> str:
+    return f"; {window.refused} refused: {window.first_refusal}" if window.refused else ""
+
+
+def _ingest_rows(results: Results, label: str, concurrency: int) -> list[Row]:
+    """vs the no-op with the large ledger, and large vs small ledger, at one concurrency."""
+    sizes = results.sizes
+    big, small = results.ingest[("big", concurrency)], results.ingest[("small", concurrency)]
+    vs_noop = big[label].rate / big[NOOP].rate
+    small_vs_noop = small[label].rate / small[NOOP].rate
+    flat = vs_noop / small_vs_noop
+    valid = not (big[label].refused or small[label].refused)
+    goal_applies = concurrency == max(sizes.concurrencies)  # the issue's goal: at 50 concurrent
+    where = f"DLR ingest {label}, {concurrency} concurrent"
+    return [
+        Row(
+            f"{where}, {sizes.big_ledger:,} in ledger, vs no-op",
+            f"{vs_noop:.2f}x ({big[label].rate:,.0f}/s vs {big[NOOP].rate:,.0f}/s)"
+            + _refused(big[label]),
+            f">= {VS_NOOP_GOAL}x" if goal_applies else "-",
+            (valid and vs_noop >= VS_NOOP_GOAL) if goal_applies else None,
+        ),
+        Row(
+            f"{where}, {sizes.big_ledger:,} vs {sizes.small_ledger:,} in ledger",
+            f"{flat:.2f}x ({vs_noop:.2f}x vs {small_vs_noop:.2f}x of no-op)"
+            + _refused(small[label]),
+            f">= {FLAT_GOAL}x",
+            valid and flat >= FLAT_GOAL,
+        ),
+    ]
+
+
+def _send_rate_row(results: Results) -> Row:
+    send = results.send
+    ratio = send.full.per_second / send.empty.per_second
+    return Row(
+        f"Send rate, {send.full_ledger:,}+ vs <= {send.empty_ledger:,} in ledger (SMSPAY)",
+        f"{ratio:.2f}x ({send.full.per_second:,.0f}/s vs {send.empty.per_second:,.0f}/s)",
+        f">= {SEND_RATE_GOAL}x",
+        ratio >= SEND_RATE_GOAL,
+    )
+
+
+def _fanout_row(results: Results) -> Row:
+    sizes = results.sizes
+    ideal = math.ceil(sizes.fanout_numbers / sizes.fanout_concurrency) * sizes.fanout_latency
+    name = (
+        f"Fan-out: {sizes.fanout_numbers} numbers, {sizes.fanout_latency * 1000:.0f} ms per send,"
+        f" concurrency {sizes.fanout_concurrency} (eSMS)"
+    )
+    goal = f"<= {ideal * FANOUT_GOAL:.2f} s ({FANOUT_GOAL}x ideal)"
+    if not results.fanout:
+        return Row(name, f"error: {results.errors.get('fanout', '')}", goal, False)
+    seconds = statistics.median(results.fanout)
+    return Row(
+        name,
+        f"{seconds:.2f} s ({seconds / ideal:.2f}x ideal {ideal:.1f} s)",
+        goal,
+        seconds <= ideal * FANOUT_GOAL,
+    )
+
+
+def _token_rows(results: Results) -> list[Row]:
+    sizes = results.sizes
+    sends = sizes.burst_calls * sizes.burst_numbers
+    names = (
+        f"FPT token requests, burst of {sends} sends after a reload",
+        f"FPT token requests, burst of {sends} sends, token expired",
+    )
+    if results.tokens is None:
+        error = f"error: {results.errors.get('tokens', '')}"
+        return [Row(name, error, "1", False) for name in names]
+    return [
+        Row(name, f"{count} token request{'s' * (count != 1)}", "1", count == 1)
+        for name, count in zip(names, results.tokens, strict=True)
+    ]
+
+
+def _disk_rows(results: Results) -> list[Row]:
+    sizes = results.sizes
+    disk = results.disk
+    writes = f"Disk writes, a send every {sizes.disk_interval} s for {sizes.disk_duration:g} s"
+    lag = "Durability lag: send returned -> message id in the entry's files"
+    if disk is None:
+        error = f"error: {results.errors.get('disk', '')}"
+        return [Row(writes, error, "<= 2/s", False), Row(lag, error, "max <= 1.5 s", False)]
+    longest = max([*disk.lags, disk.watched])
+    if disk.missing:
+        lag_figure = (
+            f"> {longest:.1f} s ({disk.missing} of {disk.sends} not on disk"
+            f" {sizes.disk_tail:.0f} s after the last send)"
+        )
+    else:
+        lag_figure = f"{longest:.2f} s max, {statistics.median(disk.lags):.2f} s median"
+    return [
+        Row(
+            writes,
+            f"{disk.writes_per_second:.1f}/s per entry",
+            "<= 2/s",
+            disk.writes_per_second <= WRITES_GOAL,
+        ),
+        Row(lag, lag_figure, f"max <= {LAG_GOAL} s", not disk.missing and longest <= LAG_GOAL),
+    ]
+
+
+def rows(results: Results) -> list[Row]:
+    """The table's rows, in a fixed order."""
+    table: list[Row] = []
+    for key in GATEWAYS:
+        for concurrency in sorted(results.sizes.concurrencies, reverse=True):
+            table += _ingest_rows(results, LABELS[key], concurrency)
+    table.append(_send_rate_row(results))
+    table.append(_fanout_row(results))
+    table += _token_rows(results)
+    table += _disk_rows(results)
+    return table
+
+
+def _rate_cell(window: Window) -> str:
+    hass, bench = window.cpu_shares()
+    return f"{window.rate:,.0f}/s (CPU: HA {hass:.0%}, bench {bench:.0%})"
+
+
+def ingest_details(results: Results) -> str:
+    """Reports per second of every target, and Home Assistant's CPU share while it ran."""
+    conditions = sorted(results.ingest, key=lambda c: (c[0] != "small", c[1]))
+    ledgers = {"small": results.sizes.small_ledger, "big": results.sizes.big_ledger}
+    header = ("Target", *(f"{c} concurrent, {ledgers[p]:,} in ledger" for p, c in conditions))
+    targets = [NOOP, *(LABELS[key] for key in GATEWAYS)]
+    body = [
+        (
+            target,
+            *(_rate_cell(results.ingest[c][target]) for c in conditions),
+        )
+        for target in targets
+    ]
+    return markdown(header, body)
+
+
+def send_details(results: Results) -> str:
+    """The send rate as the SMSPAY entry's ledger grew."""
+    body = [(f"{ledger:,}", f"{rate.per_second:,.0f}/s") for ledger, rate in results.send.series]
+    return markdown(("Ledger before the window", "Sends per second"), body)
