@@ -175,7 +175,7 @@ def test_translation_file_passes_hassfest(name: str) -> None:
         (("selector", "balance_unit", "options"), {"VND": "VND"}),
         (("entity", "sensor"), {"Balance": {"name": "Balance"}}),
         (("config", "step", "reconfigure", "data_description"), {"no_such_field": "Text"}),
-        (("options", "step", "init", "title"), "Options "),
+        (("options", "step", "fibo", "title"), "Options "),
         (("services", "send", "fields", "message"), {"name": "Message"}),
     ],
 )

@@ -11,19 +11,23 @@ from homeassistant.components.webhook import (
 )
 from homeassistant.const import CONF_NAME, CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryError
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, discovery
 from homeassistant.helpers.typing import ConfigType
 
 from .account import build_provider
+from .address import CONF_CLOUDHOOK_URL, async_delete_cloudhook, async_ensure_cloudhook
 from .const import CONF_PROVIDER, DEFAULT_CONCURRENCY, DOMAIN, OPT_CONCURRENCY
-from .coordinator import SmsBridgeConfigEntry, SmsBridgeCoordinator, SmsBridgeRuntime
+from .coordinator import SmsBridgeCoordinator
+from .issues import EntryIssues, async_remove_issues
 from .journal import EntryJournal
 from .ledger import Ledger, LedgerMessage
 from .migration import async_migrate_entry
 from .notify import ATTR_ENTRY_ID, async_unload_legacy_service
-from .providers.base import DeliveryReport
+from .providers import Provider
+from .providers.base import AuthenticationError, DeliveryReport, ProviderError
 from .reports import ReportRouter
+from .runtime import SmsBridgeConfigEntry, SmsBridgeRuntime, loaded_as
 from .seen import SeenReports
 from .services import async_setup_services
 from .webhook import async_handle_webhook
@@ -32,6 +36,8 @@ __all__ = ["async_migrate_entry"]
 
 PLATFORMS: list[Platform] = [Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+#: Entry data whose change needs no reload.
+RELOAD_IGNORES = frozenset({CONF_CLOUDHOOK_URL})
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -41,7 +47,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> bool:
-    """Connect the account: client, ledger, coordinator, webhook, entities."""
+    """Connect the account: client, storage, poller, report path, webhook, repairs, entities."""
     try:
         provider = build_provider(hass, entry.data)
     except (KeyError, ValueError) as err:
@@ -52,31 +58,20 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
     await journal.async_load()
     coordinator = SmsBridgeCoordinator(hass, entry, provider, ledger)
     await coordinator.async_config_entry_first_refresh()
-    reports = ReportRouter(hass, entry.entry_id, entry.data[CONF_PROVIDER], ledger, seen)
-    if provider.has_daily_totals:
-        reports.on_applied.append(partial(_async_totals_moved, coordinator))
+    if not coordinator.polls_gateway:  # the poll did not prove the account: check it here
+        await _async_check_account(provider)
+    await _async_keep_cloudhook(hass, entry)
     entry.runtime_data = SmsBridgeRuntime(
         provider=provider,
         journal=journal,
         ledger=ledger,
         coordinator=coordinator,
-        reports=reports,
+        reports=ReportRouter(hass, entry.entry_id, entry.data[CONF_PROVIDER], ledger, seen),
         send_slots=asyncio.Semaphore(int(entry.options.get(OPT_CONCURRENCY, DEFAULT_CONCURRENCY))),
+        issues=EntryIssues(hass, entry, ledger),
+        loaded_as=loaded_as(entry, RELOAD_IGNORES),
     )
-    coordinator.async_start_tracking()
-    entry.async_on_unload(journal.async_start())
-
-    async_register_webhook(
-        hass,
-        DOMAIN,
-        f"{provider.title} delivery reports ({entry.title})",
-        entry.data[CONF_WEBHOOK_ID],
-        partial(async_handle_webhook, entry),
-        allowed_methods=("GET", "POST"),
-    )
-    entry.async_on_unload(lambda: async_unregister_webhook(hass, entry.data[CONF_WEBHOOK_ID]))
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
-
+    _async_start(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # notify.<slug of the title>, for `alert` and automations that name a notifier.
     await discovery.async_load_platform(
@@ -89,6 +84,52 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
     return True
 
 
+async def _async_check_account(provider: Provider) -> None:
+    """Prove the account works before loading (gateways whose poll does not prove it)."""
+    try:
+        await provider.check_credentials()
+    except AuthenticationError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="auth_failed"
+        ) from err
+    except ProviderError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="update_failed",
+            translation_placeholders={"error": str(err)},
+        ) from err
+
+
+async def _async_keep_cloudhook(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> None:
+    """With Home Assistant Cloud, the entry's reports come through a cloudhook: make it once."""
+    url = await async_ensure_cloudhook(hass, entry.data)
+    if url and url != entry.data.get(CONF_CLOUDHOOK_URL):
+        hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_CLOUDHOOK_URL: url})
+
+
+def _async_start(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> None:
+    """Wire the loaded entry: counts, journal, report path, repairs, webhook; undone on unload."""
+    runtime = entry.runtime_data
+    runtime.coordinator.async_start_tracking()
+    entry.async_on_unload(runtime.journal.async_start())
+    if runtime.provider.has_daily_totals:
+        runtime.reports.on_applied.append(partial(_async_totals_moved, runtime.coordinator))
+    runtime.reports.on_applied.append(runtime.issues.async_report_applied)
+    runtime.reports.on_sent.append(runtime.issues.async_message_sent)
+    for stop in runtime.issues.async_start():
+        entry.async_on_unload(stop)
+    async_register_webhook(
+        hass,
+        DOMAIN,
+        f"{runtime.provider.title} delivery reports ({entry.title})",
+        entry.data[CONF_WEBHOOK_ID],
+        partial(async_handle_webhook, entry),
+        allowed_methods=("GET", "POST"),
+    )
+    entry.async_on_unload(lambda: async_unregister_webhook(hass, entry.data[CONF_WEBHOOK_ID]))
+    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
+
+
 def _async_totals_moved(
     coordinator: SmsBridgeCoordinator, report: DeliveryReport, _message: LedgerMessage | None
 ) -> None:
@@ -97,9 +138,13 @@ def _async_totals_moved(
         coordinator.async_gateway_changed()
 
 
-async def _async_options_updated(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> None:
-    """Options change the poll interval, units and sending defaults: reload."""
-    await hass.config_entries.async_reload(entry.entry_id)
+async def _async_entry_updated(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> None:
+    """New options, data or recipients: reload.
+
+    A cloudhook made later needs none: the report address is read where it is used.
+    """
+    if loaded_as(entry, RELOAD_IGNORES) != entry.runtime_data.loaded_as:
+        await hass.config_entries.async_reload(entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> bool:
@@ -113,8 +158,10 @@ async def async_unload_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> None:
-    """The account was deleted: delete what it stored too."""
+    """The account was deleted: delete what it stored, its cloudhook and its repairs too."""
     journal = EntryJournal(hass, entry.entry_id)
     Ledger(journal)
     SeenReports(journal)
     await journal.async_remove()
+    await async_delete_cloudhook(hass, entry.data)
+    async_remove_issues(hass, entry.entry_id)

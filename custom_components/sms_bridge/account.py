@@ -6,12 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from homeassistant.components import webhook
-from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.network import NoURLAvailableError
 
+from .address import shown_url
 from .const import CONF_BASE_URL, CONF_PROVIDER, LOGGER
 from .providers import PROVIDER_CLASSES, Provider, check_config, create_provider
 from .providers.base import (
@@ -93,26 +91,11 @@ def default_title(data: Mapping[str, Any]) -> str:
     return f"{cls.title} {cls.account_name(data)}".strip()
 
 
-def full_webhook_url(hass: HomeAssistant, webhook_id: str) -> str | None:
-    """The full delivery-report URL, or None when Home Assistant knows no URL of its own."""
-    try:
-        return webhook.async_generate_url(hass, webhook_id)
-    except NoURLAvailableError:
-        return None
-
-
-def webhook_url(hass: HomeAssistant, webhook_id: str) -> str:
-    """The delivery-report URL to show: in full, or its path after a placeholder host."""
-    return full_webhook_url(hass, webhook_id) or (
-        f"https://<your-home-assistant>{webhook.async_generate_path(webhook_id)}"
-    )
-
-
 def webhook_placeholders(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str]:
     """What the user copies to the gateway's admin page, for the flows' texts."""
     cls = gateway(data)
     return {
-        "webhook_url": webhook_url(hass, data[CONF_WEBHOOK_ID]),
+        "webhook_url": shown_url(hass, data),
         "provider": cls.title,
         **{
             field.key: str(data.get(field.key) or "-")

@@ -21,8 +21,8 @@ from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import callback
 
 from .account import account_unique_id, default_title, validate_account, webhook_placeholders
+from .address import CONF_CLOUDHOOK_URL
 from .const import CONF_BASE_URL, CONF_PROVIDER, DOMAIN, SUBENTRY_RECIPIENT
-from .coordinator import SmsBridgeConfigEntry
 from .form import (
     LITERAL_PLACEHOLDERS,
     account_schema,
@@ -34,8 +34,11 @@ from .migration import MINOR_VERSION, VERSION
 from .options_flow import SmsBridgeOptionsFlow
 from .providers import PROVIDER_CLASSES
 from .recipient_flow import RecipientSubentryFlow
+from .runtime import SmsBridgeConfigEntry
 
 STEP_PREFIX = "async_step_"
+#: What reconfiguring keeps: the gateway, and the report address given to it.
+KEPT_ON_RECONFIGURE = (CONF_PROVIDER, CONF_WEBHOOK_ID, CONF_CLOUDHOOK_URL)
 
 
 class SmsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -131,7 +134,7 @@ class SmsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             # Optional fields left empty are removed, not kept from before.
-            kept = {k: v for k, v in entry.data.items() if k in (CONF_PROVIDER, CONF_WEBHOOK_ID)}
+            kept = {k: v for k, v in entry.data.items() if k in KEPT_ON_RECONFIGURE}
             data = kept | normalize(provider, user_input)
             errors = await validate_account(self.hass, data)
             if not errors:

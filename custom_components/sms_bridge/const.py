@@ -21,6 +21,19 @@ OPT_POLL_MINUTES: Final = "poll_minutes"
 OPT_BALANCE_UNIT: Final = "balance_unit"
 OPT_CONCURRENCY: Final = "concurrency"
 OPT_CHECK_SOURCE: Final = "check_source_ip"
+#: Below this balance (in the balance's unit) the low-balance problem sensor is on; unset: off.
+OPT_LOW_BALANCE: Final = "low_balance"
+#: Another SMS Bridge entry that sends what this one surely could not.
+OPT_BACKUP: Final = "backup_entry_id"
+#: A final `failed` report resends the message once through the backup.
+OPT_RESEND_FAILED: Final = "resend_failed"
+#: Messages per rolling hour / day (0: no limit).
+OPT_MAX_PER_HOUR: Final = "max_per_hour"
+OPT_MAX_PER_DAY: Final = "max_per_day"
+#: Minutes in which the same text to the same number goes out once (0: off).
+OPT_DUPLICATE_WINDOW: Final = "duplicate_window"
+#: Minutes after a send without any report before the reports_missing repair (0: never).
+OPT_REPORTS_WINDOW: Final = "reports_window"
 
 ENCODING_ASCII: Final = "ascii"
 ENCODING_UNICODE: Final = "unicode"
@@ -35,6 +48,8 @@ UNIT_VND: Final = "VND"  # the balance sensor's unit of measurement
 DEFAULT_ENCODING: Final = ENCODING_AUTO
 DEFAULT_POLL_MINUTES: Final = 10
 DEFAULT_CONCURRENCY: Final = 5
+DEFAULT_REPORTS_WINDOW: Final = 60
+DEFAULT_DUPLICATE_WINDOW: Final = 5
 MAX_BACKOFF: Final = timedelta(hours=1)
 
 # Recipient subentries.

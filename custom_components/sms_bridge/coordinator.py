@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from homeassistant.components.notify.legacy import BaseNotificationService
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.event import async_call_later, async_track_time_change
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .const import DEFAULT_POLL_MINUTES, DOMAIN, LOGGER, MAX_BACKOFF, OPT_POLL_MINUTES
-from .journal import EntryJournal
 from .ledger import Ledger
 from .providers import Provider
 from .providers.base import (
@@ -25,7 +21,7 @@ from .providers.base import (
     ProviderError,
     TransientError,
 )
-from .reports import ReportRouter
+from .runtime import SmsBridgeConfigEntry, SmsBridgeRuntime
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,23 +32,8 @@ class AccountState:
     totals: DailyTotals
 
 
-@dataclass(slots=True)
-class SmsBridgeRuntime:
-    """What a loaded entry runs on (`entry.runtime_data`)."""
-
-    provider: Provider
-    journal: EntryJournal
-    ledger: Ledger
-    coordinator: SmsBridgeCoordinator
-    #: Applies delivery reports (once each) and knows the sends under way.
-    reports: ReportRouter
-    #: How many sends may be under way at once, across every call (the concurrency option).
-    send_slots: asyncio.Semaphore
-    #: The entry's legacy notify service, once Home Assistant has loaded it.
-    legacy_notify: BaseNotificationService | None = field(default=None)
-
-
-type SmsBridgeConfigEntry = ConfigEntry[SmsBridgeRuntime]
+# Kept importable from here: other modules of the integration once took them from this one.
+__all__ = ["AccountState", "SmsBridgeConfigEntry", "SmsBridgeCoordinator", "SmsBridgeRuntime"]
 
 #: Seconds between two updates of the counting sensors, at least (reports can come in bursts).
 COUNTS_INTERVAL = 1.0

@@ -10,8 +10,8 @@ from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_NUMBERS
-from .coordinator import SmsBridgeConfigEntry
 from .providers import PROVIDER_CLASSES
+from .runtime import SmsBridgeConfigEntry
 
 #: Every gateway's secret fields (as each declares them), and the webhook address's secret parts.
 TO_REDACT = {

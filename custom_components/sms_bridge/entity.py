@@ -7,7 +7,8 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .account import gateway
 from .const import DOMAIN
-from .coordinator import SmsBridgeConfigEntry, SmsBridgeCoordinator
+from .coordinator import SmsBridgeCoordinator
+from .runtime import SmsBridgeConfigEntry
 
 
 def account_device(entry: SmsBridgeConfigEntry) -> DeviceInfo:

@@ -9,10 +9,10 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .coordinator import SmsBridgeConfigEntry
 from .entity import account_device
 from .providers.base import DeliveryStatus
 from .reports import report_signal
+from .runtime import SmsBridgeConfigEntry
 
 PARALLEL_UPDATES = 0
 

@@ -9,9 +9,10 @@ counts are kept as messages change, and the oldest messages are dropped from the
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+import hashlib
 from typing import Any, NotRequired, TypedDict
 
 from homeassistant.core import CALLBACK_TYPE, callback
@@ -37,6 +38,22 @@ class StoredMessage(TypedDict):
     status: str
     history: list[list[str]]
     final: NotRequired[bool]
+    digest: NotRequired[str]
+    body: NotRequired[str]
+    resent_as: NotRequired[MessageLink]
+    resend_of: NotRequired[MessageLink]
+
+
+class MessageLink(TypedDict):
+    """A message of some entry: a resend and what it resends point at each other."""
+
+    config_entry_id: str
+    message_id: str
+
+
+def text_digest(text: str) -> str:
+    """A short digest of a text: the same text to the same number is a duplicate."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @dataclass(slots=True)
@@ -52,6 +69,13 @@ class LedgerMessage:
     history: list[tuple[datetime, DeliveryStatus, str]] = field(default_factory=list)
     #: Whether the gateway has said its last word (a finished eSMS batch is final while `sent`).
     final: bool = False
+    #: Digest of the whole text (duplicate sends inside the entry's window are not sent again).
+    digest: str = ""
+    #: The whole text, kept only while a resend through the backup may still be needed.
+    body: str | None = None
+    #: The backup's message that resent this one after it failed, and the other way round.
+    resent_as: MessageLink | None = None
+    resend_of: MessageLink | None = None
 
     def has_report(self, provider_status: str) -> bool:
         """Whether a report with this raw status was already recorded."""
@@ -59,7 +83,7 @@ class LedgerMessage:
 
     def as_stored(self) -> StoredMessage:
         """The JSON form."""
-        return {
+        stored: StoredMessage = {
             "id": self.message_id,
             "phone": self.phone,
             "text": self.preview,
@@ -68,7 +92,15 @@ class LedgerMessage:
             "status": self.status.value,
             "history": [[t.isoformat(), s.value, raw] for t, s, raw in self.history],
             "final": self.final,
+            "digest": self.digest,
         }
+        if self.body is not None:
+            stored["body"] = self.body
+        if self.resent_as:
+            stored["resent_as"] = self.resent_as
+        if self.resend_of:
+            stored["resend_of"] = self.resend_of
+        return stored
 
     @classmethod
     def from_stored(cls, data: StoredMessage) -> LedgerMessage:
@@ -85,6 +117,10 @@ class LedgerMessage:
                 (datetime.fromisoformat(t), DeliveryStatus(s), raw) for t, s, raw in data["history"]
             ],
             final=data.get("final", status.final),
+            digest=data.get("digest", ""),
+            body=data.get("body"),
+            resent_as=data.get("resent_as"),
+            resend_of=data.get("resend_of"),
         )
 
 
@@ -139,13 +175,28 @@ class Ledger:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
+    def messages(self) -> Iterator[LedgerMessage]:
+        """Every remembered message, oldest first."""
+        return iter(self._messages.values())
+
+    def newest_first(self) -> Iterator[LedgerMessage]:
+        """Every remembered message, newest first."""
+        return reversed(self._messages.values())
+
     def get(self, message_id: str) -> LedgerMessage | None:
         """A remembered message by its gateway id."""
         return self._messages.get(message_id)
 
     @callback
-    def async_record_sent(self, result: SendResult, text: str) -> LedgerMessage:
-        """Remember a message the gateway accepted."""
+    def async_record_sent(
+        self,
+        result: SendResult,
+        text: str,
+        *,
+        keep_body: bool = False,
+        resend_of: MessageLink | None = None,
+    ) -> LedgerMessage:
+        """Remember a message the gateway accepted (`keep_body`: until its last report)."""
         self._follow_the_day()
         message = LedgerMessage(
             message_id=result.message_id,
@@ -153,6 +204,9 @@ class Ledger:
             preview=text[:PREVIEW_LENGTH],
             segments=result.segments,
             sent_at=dt_util.utcnow(),
+            digest=text_digest(text),
+            body=text if keep_body else None,
+            resend_of=resend_of,
         )
         self._messages.pop(message.message_id, None)  # a reused id starts anew, newest last
         self._messages[message.message_id] = message
@@ -179,6 +233,11 @@ class Ledger:
             message.final = report.final
         self._changed(message)
         return message
+
+    @callback
+    def async_update(self, message: LedgerMessage) -> None:
+        """Record a change made to a message (its resend link, its body let go)."""
+        self._changed(message)
 
     # -- today's totals --
 

@@ -21,7 +21,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import ConfigType, DiscoveryInfoType
 
 from .const import CONF_NUMBERS, DOMAIN, SUBENTRY_RECIPIENT
-from .coordinator import SmsBridgeConfigEntry
+from .runtime import SmsBridgeConfigEntry
 from .sending import async_send
 
 PARALLEL_UPDATES = 0  # sending is bounded per entry by the send path itself

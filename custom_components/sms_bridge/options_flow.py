@@ -1,4 +1,10 @@
-"""The options of an account: sending defaults, polling, and the report address shown again."""
+"""The options of an account: only those that fit its gateway, in its own words.
+
+One form per gateway (step id = the gateway's name), so each names the sender as its gateway
+does and offers only what applies: polling and the low-balance threshold where there is a
+balance, Fibo's balance unit and source check, and the delivery-report secret (kept in the
+entry's data, where the webhook reads it).
+"""
 
 from __future__ import annotations
 
@@ -14,64 +20,113 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
-from .account import gateway, webhook_placeholders
+from .account import form_errors, gateway, webhook_placeholders
 from .const import (
     DEFAULT_CONCURRENCY,
     DEFAULT_ENCODING,
     DEFAULT_POLL_MINUTES,
+    DEFAULT_REPORTS_WINDOW,
     ENCODINGS,
     OPT_BALANCE_UNIT,
     OPT_CHECK_SOURCE,
     OPT_CONCURRENCY,
     OPT_ENCODING,
+    OPT_LOW_BALANCE,
     OPT_POLL_MINUTES,
+    OPT_REPORTS_WINDOW,
     OPT_SENDER,
     UNIT_CREDITS,
     UNIT_VND_OPTION,
 )
-from .form import TEXT, select
+from .form import LITERAL_PLACEHOLDERS, TEXT, select
+from .providers import Provider
+
+#: Options stored as whole numbers.
+INTEGER_OPTIONS = (OPT_POLL_MINUTES, OPT_CONCURRENCY, OPT_REPORTS_WINDOW)
+
+
+def _box(low: float, high: float, unit: str | None = None, step: float = 1) -> NumberSelector:
+    config = NumberSelectorConfig(min=low, max=high, step=step, mode=NumberSelectorMode.BOX)
+    if unit:
+        config["unit_of_measurement"] = unit
+    return NumberSelector(config)
+
+
+def options_schema(cls: type[Provider]) -> vol.Schema:
+    """The options that apply to accounts of this gateway."""
+    fields: dict[vol.Marker, Any] = {
+        vol.Optional(OPT_SENDER): TEXT,
+        vol.Required(OPT_ENCODING, default=DEFAULT_ENCODING): select(OPT_ENCODING, list(ENCODINGS)),
+        vol.Required(OPT_CONCURRENCY, default=DEFAULT_CONCURRENCY): _box(1, 20),
+    }
+    if cls.has_balance or cls.has_daily_totals:
+        fields[vol.Required(OPT_POLL_MINUTES, default=DEFAULT_POLL_MINUTES)] = _box(1, 1440, "min")
+    if cls.has_balance:
+        fields[vol.Optional(OPT_LOW_BALANCE)] = _box(0, 1_000_000_000, step=0.01)
+    if cls.balance_unit_choice:
+        fields[vol.Required(OPT_BALANCE_UNIT, default=UNIT_CREDITS)] = select(
+            OPT_BALANCE_UNIT, [UNIT_CREDITS, UNIT_VND_OPTION]
+        )
+    if cls.report_sources:
+        fields[vol.Required(OPT_CHECK_SOURCE, default=False)] = BooleanSelector()
+    fields[vol.Required(OPT_REPORTS_WINDOW, default=DEFAULT_REPORTS_WINDOW)] = _box(0, 10080, "min")
+    for field in cls.account_fields:
+        if field.report_secret:
+            fields[vol.Optional(field.key)] = TEXT
+    return vol.Schema(fields)
 
 
 class SmsBridgeOptionsFlow(OptionsFlow):
-    """Defaults for sending and polling; shows the delivery-report webhook again."""
+    """Sending defaults, polling, repairs and report secrets; the report address shown again."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """One form of options."""
-        if user_input is not None:
-            return self.async_create_entry(data=normalize_options(user_input))
+        """The form of the entry's gateway."""
+        return await self._async_step_gateway(user_input)
+
+    def __getattr__(self, name: str) -> Any:
+        """The gateway's own step (`async_step_fibo`, ...) is the same form, submitted."""
+        if name.startswith("async_step_") and name != "async_step_init":
+            try:
+                own = f"async_step_{gateway(self.config_entry.data).name}"
+            except ValueError:  # no entry yet (the flow is being made)
+                own = ""
+            if name == own:
+                return self._async_step_gateway
+        raise AttributeError(name)
+
+    async def _async_step_gateway(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
         entry = self.config_entry
         cls = gateway(entry.data)
-        fields: dict[vol.Marker, Any] = {
-            vol.Optional(OPT_SENDER): TEXT,
-            vol.Required(OPT_ENCODING, default=DEFAULT_ENCODING): select(
-                OPT_ENCODING, list(ENCODINGS)
-            ),
-            vol.Required(OPT_POLL_MINUTES, default=DEFAULT_POLL_MINUTES): NumberSelector(
-                NumberSelectorConfig(
-                    min=1, max=1440, step=1, mode=NumberSelectorMode.BOX, unit_of_measurement="min"
-                )
-            ),
-            vol.Required(OPT_CONCURRENCY, default=DEFAULT_CONCURRENCY): NumberSelector(
-                NumberSelectorConfig(min=1, max=20, step=1, mode=NumberSelectorMode.BOX)
-            ),
-        }
-        if cls.balance_unit_choice:
-            fields[vol.Required(OPT_BALANCE_UNIT, default=UNIT_CREDITS)] = select(
-                OPT_BALANCE_UNIT, [UNIT_CREDITS, UNIT_VND_OPTION]
-            )
-        if cls.report_sources:
-            fields[vol.Required(OPT_CHECK_SOURCE, default=False)] = BooleanSelector()
+        secrets = {f.key for f in cls.account_fields if f.report_secret}
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {k: v for k, v in entry.data.items() if k not in secrets}
+            data |= {k: v.strip() for k, v in user_input.items() if k in secrets and v.strip()}
+            errors = form_errors(data)
+            if not errors:
+                if data != dict(entry.data):
+                    self.hass.config_entries.async_update_entry(entry, data=data)
+                options = {k: v for k, v in user_input.items() if k not in secrets}
+                return self.async_create_entry(data=normalize_options(options))
+        suggested = user_input or {**entry.options, **{k: entry.data.get(k) for k in secrets}}
         return self.async_show_form(
-            step_id="init",
-            data_schema=self.add_suggested_values_to_schema(vol.Schema(fields), entry.options),
-            description_placeholders=webhook_placeholders(self.hass, entry.data),
+            step_id=cls.name,
+            data_schema=self.add_suggested_values_to_schema(options_schema(cls), suggested),
+            errors=errors,
+            description_placeholders={
+                "name": entry.title,
+                **LITERAL_PLACEHOLDERS,
+                **webhook_placeholders(self.hass, entry.data),
+            },
         )
 
 
 def normalize_options(user_input: Mapping[str, Any]) -> dict[str, Any]:
-    """Options as stored: numbers as ints, an empty sender dropped."""
+    """Options as stored: whole numbers as ints, an empty sender dropped."""
     options = {key: value for key, value in user_input.items() if value not in ("", None)}
-    for key in (OPT_POLL_MINUTES, OPT_CONCURRENCY):
+    for key in INTEGER_OPTIONS:
         if key in options:
             options[key] = int(options[key])
     if OPT_SENDER in options:

@@ -91,6 +91,8 @@ class ReportRouter:
         self._timer: CALLBACK_TYPE | None = None
         #: Called after each applied report with the report and its message (None: untracked).
         self.on_applied: list[Callable[[DeliveryReport, LedgerMessage | None], None]] = []
+        #: Called after each message the gateway took, once it is in the ledger.
+        self.on_sent: list[Callable[[LedgerMessage], None]] = []
 
     # -- sends under way --
 
@@ -106,6 +108,8 @@ class ReportRouter:
         """The send returned (recorded as `message`, or failed): apply what waited for it."""
         self._sending.pop(ticket, None)
         if message is not None:
+            for listener in self.on_sent:
+                listener(message)
             for held in self._held_by_id.pop(message.message_id, []):
                 held.done = True
                 self._apply(held.report, message)

@@ -13,11 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from .account import full_webhook_url
+from .address import report_url
 from .const import (
     DEFAULT_ENCODING,
     DOMAIN,
@@ -26,7 +25,6 @@ from .const import (
     OPT_ENCODING,
     OPT_SENDER,
 )
-from .coordinator import SmsBridgeConfigEntry
 from .phone import InvalidNumberError, split_numbers, to_e164
 from .providers import Provider
 from .providers.base import (
@@ -37,6 +35,7 @@ from .providers.base import (
     TransientError,
 )
 from .providers.text import is_gsm7, strip_diacritics
+from .runtime import SmsBridgeConfigEntry
 
 #: Seconds before the single retry of a transient failure.
 RETRY_DELAY = 2.0
@@ -176,11 +175,7 @@ async def async_send(
     text, as_unicode = prepare_text(
         message, unicode, entry.options.get(OPT_ENCODING, DEFAULT_ENCODING)
     )
-    callback_url = (
-        full_webhook_url(hass, entry.data[CONF_WEBHOOK_ID])
-        if provider.callback_per_message
-        else None
-    )
+    callback_url = report_url(hass, entry.data) if provider.callback_per_message else None
     sender = sender or entry.options.get(OPT_SENDER)
     outgoing = [
         OutgoingMessage(

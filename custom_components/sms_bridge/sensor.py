@@ -21,8 +21,9 @@ from .const import (
     UNIT_VND,
     UNIT_VND_OPTION,
 )
-from .coordinator import AccountState, SmsBridgeConfigEntry, SmsBridgeCoordinator
+from .coordinator import AccountState, SmsBridgeCoordinator
 from .entity import SmsBridgeEntity
+from .runtime import SmsBridgeConfigEntry
 
 PARALLEL_UPDATES = 0  # the coordinator does the fetching
 

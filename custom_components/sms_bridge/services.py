@@ -9,7 +9,7 @@ from homeassistant.helpers import config_validation as cv
 import voluptuous as vol
 
 from .const import DOMAIN
-from .coordinator import SmsBridgeConfigEntry
+from .runtime import SmsBridgeConfigEntry
 from .sending import async_send
 
 SERVICE_SEND = "send"

@@ -9,8 +9,8 @@ from aiohttp import web
 from homeassistant.core import HomeAssistant
 
 from .const import LOGGER, OPT_CHECK_SOURCE
-from .coordinator import SmsBridgeConfigEntry
 from .providers.base import InboundRequest, ReplyKind, ReportError, WebhookReply
+from .runtime import SmsBridgeConfigEntry
 
 MAX_BODY = 64 * 1024
 
@@ -63,6 +63,17 @@ async def async_handle_webhook(
 
 async def _async_accept(entry: SmsBridgeConfigEntry, request: web.Request) -> ReplyKind:
     """Which reply the request earns; an accepted report is acted on before the reply."""
+    runtime = entry.runtime_data
+    kind = await _async_judge(entry, request)
+    if kind is ReplyKind.BAD_SECRET:
+        runtime.issues.async_report_refused()
+    elif kind is ReplyKind.ACCEPTED:
+        runtime.issues.async_report_accepted()
+    return kind
+
+
+async def _async_judge(entry: SmsBridgeConfigEntry, request: web.Request) -> ReplyKind:
+    """Read, authenticate and parse the request; an accepted report goes down the report path."""
     runtime = entry.runtime_data
     provider = runtime.provider
     inbound = await read_inbound(request)

@@ -22,6 +22,8 @@ from sandbox import Fault, Sandbox
 
 from .conftest import PROVIDERS, EntryFactory, account_data, make_entry
 
+SMSPAY_PAIR = {"report_param": "site", "report_value": "abc"}
+
 
 @pytest.fixture(autouse=True)
 async def external_url(hass: HomeAssistant) -> None:
@@ -306,7 +308,8 @@ async def test_options(hass: HomeAssistant, setup_entry: EntryFactory) -> None:
     entry = await setup_entry("fibo")
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
-    assert "balance_unit" in result["data_schema"].schema
+    assert result["step_id"] == "fibo"
+    assert result["description_placeholders"]["name"] == entry.title
     assert result["description_placeholders"]["webhook_url"].endswith("/api/webhook/hook-fibo")
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
@@ -317,6 +320,9 @@ async def test_options(hass: HomeAssistant, setup_entry: EntryFactory) -> None:
             "concurrency": 3.0,
             "balance_unit": "vnd",
             "check_source_ip": True,
+            "reports_window": 30.0,
+            "low_balance": 50000.0,
+            "secure_code": "fibo-secure",
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -326,23 +332,71 @@ async def test_options(hass: HomeAssistant, setup_entry: EntryFactory) -> None:
         "concurrency": 3,
         "balance_unit": "vnd",
         "check_source_ip": True,
+        "reports_window": 30,
+        "low_balance": 50000.0,
     }
+    assert entry.data["secure_code"] == "fibo-secure"
     await hass.async_block_till_done()
     coordinator = entry.runtime_data.coordinator
     assert coordinator.update_interval.total_seconds() == 300
 
 
-async def test_options_without_balance_unit(hass: HomeAssistant, setup_entry: EntryFactory) -> None:
-    """Only Fibo asks what its balance counts in."""
-    entry = await setup_entry("esms")
+@pytest.mark.parametrize(
+    ("provider", "present", "absent"),
+    [
+        (
+            "fibo",
+            {"poll_minutes", "low_balance", "balance_unit", "check_source_ip", "secure_code"},
+            {"auth_key", "report_param"},
+        ),
+        (
+            "esms",
+            {"poll_minutes", "low_balance"},
+            {"balance_unit", "check_source_ip", "secure_code", "auth_key", "report_param"},
+        ),
+        ("fpt", {"auth_key"}, {"poll_minutes", "low_balance", "balance_unit", "secure_code"}),
+        (
+            "smspay",
+            {"report_param", "report_value"},
+            {"poll_minutes", "low_balance", "balance_unit", "check_source_ip", "auth_key"},
+        ),
+    ],
+)
+async def test_options_fit_the_gateway(
+    hass: HomeAssistant,
+    setup_entry: EntryFactory,
+    provider: str,
+    present: set[str],
+    absent: set[str],
+) -> None:
+    """Each gateway's options form has what applies to it and nothing else, in its own step."""
+    entry = await setup_entry(provider, **(SMSPAY_PAIR if provider == "smspay" else {}))
     result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert "balance_unit" not in result["data_schema"].schema
+    assert result["step_id"] == provider
+    keys = {str(key) for key in result["data_schema"].schema}
+    common = {"sender", "encoding", "concurrency", "reports_window"}
+    assert common | present <= keys
+    assert not keys & absent
+
+
+async def test_report_secret_changed_in_options(
+    hass: HomeAssistant, setup_entry: EntryFactory
+) -> None:
+    """The report pair is edited in the options; a half pair is refused with every field kept."""
+    entry = await setup_entry("smspay", **SMSPAY_PAIR)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    form = {"encoding": "auto", "concurrency": 5, "reports_window": 60}
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {"sender": "SMSBRIDGE", "encoding": "ascii", "poll_minutes": 10, "concurrency": 5},
+        result["flow_id"], form | {"report_param": "site", "report_value": ""}
     )
-    assert entry.options["sender"] == "SMSBRIDGE"
+    assert result["errors"] == {"base": "report_pair"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], form | {"report_param": "site", "report_value": "xyz"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
+    assert (entry.data["report_param"], entry.data["report_value"]) == ("site", "xyz")
+    assert "report_value" not in entry.options
 
 
 async def _recipient_flow(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:

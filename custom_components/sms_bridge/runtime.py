@@ -1,0 +1,51 @@
+"""What a loaded entry runs on (`entry.runtime_data`), and the typed config entry."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.config_entries import ConfigEntry
+
+if TYPE_CHECKING:
+    from homeassistant.components.notify.legacy import BaseNotificationService
+
+    from .coordinator import SmsBridgeCoordinator
+    from .issues import EntryIssues
+    from .journal import EntryJournal
+    from .ledger import Ledger
+    from .providers import Provider
+    from .reports import ReportRouter
+
+
+@dataclass(slots=True)
+class SmsBridgeRuntime:
+    """The account's client, storage, poller, report router, repairs and send slots."""
+
+    provider: Provider
+    journal: EntryJournal
+    ledger: Ledger
+    coordinator: SmsBridgeCoordinator
+    #: Applies delivery reports (once each) and knows the sends under way.
+    reports: ReportRouter
+    #: How many sends may be under way at once, across every call (the concurrency option).
+    send_slots: asyncio.Semaphore
+    #: The repairs that watch the report address and the reports.
+    issues: EntryIssues
+    #: What the entry was loaded with (`loaded_as`): a change of it reloads the entry.
+    loaded_as: Any = None
+    #: The entry's legacy notify service, once Home Assistant has loaded it.
+    legacy_notify: BaseNotificationService | None = None
+
+
+type SmsBridgeConfigEntry = ConfigEntry[SmsBridgeRuntime]
+
+
+def loaded_as(entry: ConfigEntry[Any], ignore: frozenset[str]) -> Any:
+    """What a reload would change: options, data (but the `ignore` keys) and subentries."""
+    return (
+        dict(entry.options),
+        {key: value for key, value in entry.data.items() if key not in ignore},
+        {sid: (sub.title, dict(sub.data)) for sid, sub in entry.subentries.items()},
+    )
