@@ -54,7 +54,7 @@ async def _open(hass: HomeAssistant) -> tuple[EntryJournal, Ledger, SeenReports]
 async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
     freezer.tick(timedelta(seconds=seconds))
     async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def _flush_timers(hass: HomeAssistant, journal: EntryJournal) -> list[asyncio.TimerHandle]:
@@ -81,7 +81,7 @@ async def test_steady_traffic_never_postpones_the_write(
     assert _flush_timers(hass, journal) == [first]
 
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=1))
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     written = _on_disk(config_dir)
     assert all(f'"m{number}"' in written for number in range(30))
     assert _flush_timers(hass, journal) == []
