@@ -125,7 +125,7 @@ def _field_error(state: SandboxState, account: Account, data: dict[str, Any]) ->
     phone = _text(data, "Phone")
     if not (_NATIONAL.fullmatch(phone) or _INTERNATIONAL.fullmatch(phone)):
         return "108"
-    if refused_number(phone):
+    if refused_number(phone, account):
         return "99"
     if not _text(data, "Content"):
         return "99"

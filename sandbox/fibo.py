@@ -158,9 +158,9 @@ def refused_or_account(
     return account_of(state, params) or sms_error(3)
 
 
-def phone_error(phone: str) -> int | None:
+def phone_error(phone: str, account: Account | None = None) -> int | None:
     """Fibo's code for a bad number: 10 (format), 31 (old 11-digit number), None when fine."""
-    if not _DIGITS.fullmatch(phone) or refused_number(phone):
+    if not _DIGITS.fullmatch(phone) or refused_number(phone, account):
         return 10
     if phone.startswith("01") and len(phone) == 11:
         return 31
@@ -188,7 +188,7 @@ async def send_sms(request: web.Request) -> web.Response:
     if sender is not None and sender not in account.brandnames:
         return sms_error(5)
     phone = params["phoneNumber"].strip()
-    bad_number = phone_error(phone)
+    bad_number = phone_error(phone, account)
     if bad_number is not None:
         return sms_error(bad_number)
     text = params["smsMessage"]

@@ -216,7 +216,7 @@ def push_refusal(body: dict[str, Any], account: Account, domestic: bool) -> web.
     if text is None:
         return error(8)
     pattern = DOMESTIC_PHONE if domestic else INTERNATIONAL_PHONE
-    if not isinstance(phone, str) or not pattern.fullmatch(phone) or refused_number(phone):
+    if not isinstance(phone, str) or not pattern.fullmatch(phone) or refused_number(phone, account):
         return error(53)
     if request_id is not None and (not isinstance(request_id, str) or len(request_id) > 100):
         return error(1014)

@@ -102,7 +102,7 @@ async def send(request: web.Request) -> web.Response:
     if account is None:
         return error("authentication failed")
     phone = international(params.get("phone", ""))
-    if phone is None or refused_number(phone):
+    if phone is None or refused_number(phone, account):
         return error("invalid phone number")
     text = params.get("message", "")
     if not text:

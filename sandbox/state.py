@@ -24,9 +24,12 @@ class Outcome(StrEnum):
     PENDING = "pending"
 
 
-def refused_number(phone: str) -> bool:
-    """Numbers ending in 3 are refused by the gateway when sent to."""
-    return phone.strip().endswith("3")
+def refused_number(phone: str, account: Account | None = None) -> bool:
+    """Numbers ending in 3 are refused by the gateway when sent to.
+
+    An account with `refuses_3` off takes them: a backup that takes what the first refused.
+    """
+    return phone.strip().endswith("3") and (account is None or account.refuses_3)
 
 
 def outcome_for(phone: str) -> Outcome:
@@ -70,6 +73,8 @@ class Account:
     #: Fibo's secure code / FPT's Authorization key, as typed on the gateway's admin page.
     report_secret: str | None = None
     totals: dict[date, Totals] = field(default_factory=dict)
+    #: Whether numbers ending in 3 are refused (see `refused_number`).
+    refuses_3: bool = True
 
     def today(self) -> Totals:
         """Today's totals, created on first use."""

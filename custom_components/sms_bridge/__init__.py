@@ -17,8 +17,10 @@ from homeassistant.helpers.typing import ConfigType
 
 from .account import build_provider
 from .address import CONF_CLOUDHOOK_URL, async_delete_cloudhook, async_ensure_cloudhook
+from .backup import async_resend_failed, resends
 from .const import CONF_PROVIDER, DEFAULT_CONCURRENCY, DOMAIN, OPT_CONCURRENCY
 from .coordinator import SmsBridgeCoordinator
+from .guard import SpendingGuard
 from .issues import EntryIssues, async_remove_issues
 from .journal import EntryJournal
 from .ledger import Ledger, LedgerMessage
@@ -69,6 +71,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
         reports=ReportRouter(hass, entry.entry_id, entry.data[CONF_PROVIDER], ledger, seen),
         send_slots=asyncio.Semaphore(int(entry.options.get(OPT_CONCURRENCY, DEFAULT_CONCURRENCY))),
         issues=EntryIssues(hass, entry, ledger),
+        guard=SpendingGuard(hass, entry, ledger),
         loaded_as=loaded_as(entry, RELOAD_IGNORES),
     )
     _async_start(hass, entry)
@@ -118,6 +121,10 @@ def _async_start(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> None:
     runtime.reports.on_sent.append(runtime.issues.async_message_sent)
     for stop in runtime.issues.async_start():
         entry.async_on_unload(stop)
+    runtime.guard.async_check_paused()
+    entry.async_on_unload(runtime.guard.async_stop)
+    if resends(hass, entry):
+        runtime.reports.on_applied.append(partial(async_resend_failed, hass, entry))
     async_register_webhook(
         hass,
         DOMAIN,

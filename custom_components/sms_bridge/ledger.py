@@ -231,6 +231,8 @@ class Ledger:
                 self._today[_bucket(report.status)] += 1
             message.status = report.status
             message.final = report.final
+            if message.final and message.status is not DeliveryStatus.FAILED:
+                message.body = None  # kept only for a resend after a failure
         self._changed(message)
         return message
 

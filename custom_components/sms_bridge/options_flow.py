@@ -3,7 +3,8 @@
 One form per gateway (step id = the gateway's name), so each names the sender as its gateway
 does and offers only what applies: polling and the low-balance threshold where there is a
 balance, Fibo's balance unit and source check, and the delivery-report secret (kept in the
-entry's data, where the webhook reads it).
+entry's data, where the webhook reads it). Every gateway has the backup account (a picker of
+the other accounts) and the spending guard.
 """
 
 from __future__ import annotations
@@ -11,29 +12,41 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult, OptionsFlow
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.selector import (
     BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
 )
 import voluptuous as vol
 
 from .account import form_errors, gateway, webhook_placeholders
 from .const import (
     DEFAULT_CONCURRENCY,
+    DEFAULT_DUPLICATE_WINDOW,
     DEFAULT_ENCODING,
     DEFAULT_POLL_MINUTES,
     DEFAULT_REPORTS_WINDOW,
+    DOMAIN,
     ENCODINGS,
+    OPT_BACKUP,
     OPT_BALANCE_UNIT,
     OPT_CHECK_SOURCE,
     OPT_CONCURRENCY,
+    OPT_DUPLICATE_WINDOW,
     OPT_ENCODING,
     OPT_LOW_BALANCE,
+    OPT_MAX_PER_DAY,
+    OPT_MAX_PER_HOUR,
     OPT_POLL_MINUTES,
     OPT_REPORTS_WINDOW,
+    OPT_RESEND_FAILED,
     OPT_SENDER,
     UNIT_CREDITS,
     UNIT_VND_OPTION,
@@ -42,7 +55,14 @@ from .form import LITERAL_PLACEHOLDERS, TEXT, select
 from .providers import Provider
 
 #: Options stored as whole numbers.
-INTEGER_OPTIONS = (OPT_POLL_MINUTES, OPT_CONCURRENCY, OPT_REPORTS_WINDOW)
+INTEGER_OPTIONS = (
+    OPT_POLL_MINUTES,
+    OPT_CONCURRENCY,
+    OPT_REPORTS_WINDOW,
+    OPT_MAX_PER_HOUR,
+    OPT_MAX_PER_DAY,
+    OPT_DUPLICATE_WINDOW,
+)
 
 
 def _box(low: float, high: float, unit: str | None = None, step: float = 1) -> NumberSelector:
@@ -50,6 +70,32 @@ def _box(low: float, high: float, unit: str | None = None, step: float = 1) -> N
     if unit:
         config["unit_of_measurement"] = unit
     return NumberSelector(config)
+
+
+def _backup_picker(hass: HomeAssistant, entry: ConfigEntry[Any]) -> SelectSelector | None:
+    """The other SMS Bridge accounts, by name; None when there is no other."""
+    others = [
+        SelectOptionDict(value=other.entry_id, label=other.title)
+        for other in hass.config_entries.async_entries(DOMAIN)
+        if other.entry_id != entry.entry_id
+    ]
+    if not others:
+        return None
+    return SelectSelector(SelectSelectorConfig(options=others, mode=SelectSelectorMode.DROPDOWN))
+
+
+def guard_fields(hass: HomeAssistant, entry: ConfigEntry[Any]) -> dict[vol.Marker, Any]:
+    """The backup account and the spending guard (every gateway)."""
+    fields: dict[vol.Marker, Any] = {}
+    if (picker := _backup_picker(hass, entry)) is not None:
+        fields[vol.Optional(OPT_BACKUP)] = picker
+        fields[vol.Required(OPT_RESEND_FAILED, default=False)] = BooleanSelector()
+    fields[vol.Required(OPT_MAX_PER_HOUR, default=0)] = _box(0, 100_000)
+    fields[vol.Required(OPT_MAX_PER_DAY, default=0)] = _box(0, 1_000_000)
+    fields[vol.Required(OPT_DUPLICATE_WINDOW, default=DEFAULT_DUPLICATE_WINDOW)] = _box(
+        0, 1440, "min"
+    )
+    return fields
 
 
 def options_schema(cls: type[Provider]) -> vol.Schema:
@@ -113,7 +159,9 @@ class SmsBridgeOptionsFlow(OptionsFlow):
         suggested = user_input or {**entry.options, **{k: entry.data.get(k) for k in secrets}}
         return self.async_show_form(
             step_id=cls.name,
-            data_schema=self.add_suggested_values_to_schema(options_schema(cls), suggested),
+            data_schema=self.add_suggested_values_to_schema(
+                options_schema(cls).extend(guard_fields(self.hass, entry)), suggested
+            ),
             errors=errors,
             description_placeholders={
                 "name": entry.title,

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from homeassistant.components.notify.legacy import BaseNotificationService
 
     from .coordinator import SmsBridgeCoordinator
+    from .guard import SpendingGuard
     from .issues import EntryIssues
     from .journal import EntryJournal
     from .ledger import Ledger
@@ -33,6 +34,8 @@ class SmsBridgeRuntime:
     send_slots: asyncio.Semaphore
     #: The repairs that watch the report address and the reports.
     issues: EntryIssues
+    #: The limits per hour and day, and the duplicate window.
+    guard: SpendingGuard
     #: What the entry was loaded with (`loaded_as`): a change of it reloads the entry.
     loaded_as: Any = None
     #: The entry's legacy notify service, once Home Assistant has loaded it.

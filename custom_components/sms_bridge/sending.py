@@ -1,44 +1,37 @@
 """The one send path behind the action, the notify entities and the legacy notify services.
 
-Every number is checked before anything is sent; messages go out a few at a time per account
-(whatever the number of calls); a failure that surely sent nothing is tried once more; a refusal
-or an answer that leaves open whether it went out never is, so no SMS goes out twice. Whatever
-went out is in the ledger, even when other numbers failed.
+Every number is checked before anything is sent, and the spending guard may refuse the call
+before anything goes out; the same text to the same number inside the duplicate window goes out
+once. Each number goes through the account (outgoing.py); a number its gateway surely did not
+take goes once through the backup account (backup.py). Whatever went out is in the ledger of the
+account that sent it, even when other numbers failed.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from .address import report_url
+from .backup import backup_of, resends
 from .const import (
     DEFAULT_ENCODING,
     DOMAIN,
     ENCODING_ASCII,
     ENCODING_UNICODE,
+    LOGGER,
     OPT_ENCODING,
-    OPT_SENDER,
 )
+from .ledger import LedgerMessage
+from .outgoing import async_send_one, outgoing
 from .phone import InvalidNumberError, split_numbers, to_e164
-from .providers import Provider
-from .providers.base import (
-    AuthenticationError,
-    OutgoingMessage,
-    ProviderError,
-    SendResult,
-    TransientError,
-)
+from .providers.base import AuthenticationError, ProviderError, SendResult
 from .providers.text import is_gsm7, strip_diacritics
 from .runtime import SmsBridgeConfigEntry
-
-#: Seconds before the single retry of a transient failure.
-RETRY_DELAY = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,72 +81,129 @@ def prepare_text(text: str, unicode: bool | None, encoding: str) -> tuple[str, b
     return (text, True) if unicode else (strip_diacritics(text), False)
 
 
-async def _send_once_more_if_safe(provider: Provider, message: OutgoingMessage) -> SendResult:
-    """Send; after a failure that surely sent nothing, wait and try exactly once more.
+@dataclass(slots=True)
+class Outcome:
+    """What became of one number.
 
-    The retry is the same message, with the same request id where the gateway takes one.
+    Sent (and by which account), covered by an earlier equal message, or failed (with the
+    reason of each account tried).
     """
-    try:
-        return await provider.send(message)
-    except TransientError as err:
-        if err.maybe_sent:
-            raise
-        await asyncio.sleep(RETRY_DELAY)
-        return await provider.send(message)
+
+    recipient: Recipient
+    entry: SmsBridgeConfigEntry
+    result: SendResult | None = None
+    earlier: LedgerMessage | None = None
+    errors: list[tuple[SmsBridgeConfigEntry, ProviderError]] = field(default_factory=list)
+    via_backup: bool = False
+
+    @property
+    def surely_not_sent(self) -> bool:
+        """Whether no account may have sent it (the one case the backup may try)."""
+        return (
+            self.result is None
+            and self.earlier is None
+            and not any(err.maybe_sent for _, err in self.errors)
+        )
+
+    def row(self) -> dict[str, Any]:
+        """The action's response for this number."""
+        row: dict[str, Any] = {"target": self.recipient.target, "phone": self.recipient.phone}
+        if self.result is not None:
+            row |= {"message_id": self.result.message_id, "segments": self.result.segments}
+        elif self.earlier is not None:
+            row |= {"message_id": self.earlier.message_id, "segments": self.earlier.segments}
+            row["duplicate"] = True
+        return row | {"config_entry_id": self.entry.entry_id, "via_backup": self.via_backup}
 
 
-def _failure_line(recipient: Recipient, err: ProviderError) -> str:
-    line = f"{recipient.target}: {err}"
-    if err.maybe_sent:
-        line += " (it may have been sent)"
-    return line
-
-
-async def async_send_one(
-    entry: SmsBridgeConfigEntry, outgoing: OutgoingMessage
-) -> SendResult | ProviderError:
-    """One message through the account, recorded in the ledger when it went out.
-
-    Every call shares the account's send slots; a delivery report that arrives while the send
-    is under way waits for it (`ReportRouter`).
-    """
-    runtime = entry.runtime_data
-    async with runtime.send_slots:
-        ticket = runtime.reports.async_send_started()
-        message = None
-        try:
-            result = await _send_once_more_if_safe(runtime.provider, outgoing)
-        except ProviderError as err:
-            return err
-        else:
-            message = runtime.ledger.async_record_sent(result, outgoing.text)
-            return result
-        finally:
-            runtime.reports.async_send_finished(ticket, message)
-
-
-def _raise_for_failures(
+async def _async_through(
     hass: HomeAssistant,
     entry: SmsBridgeConfigEntry,
     recipients: list[Recipient],
-    outcomes: list[SendResult | ProviderError],
+    prepared: tuple[str, bool, str | None],
+    *,
+    via_backup: bool = False,
+) -> list[Outcome]:
+    """Send to the recipients through one account: its guard, its slots, its ledger."""
+    text, unicode, sender = prepared
+    plan = entry.runtime_data.guard.plan([r.phone for r in recipients], text)
+    keep_body = resends(hass, entry)
+    sends = {
+        phone: async_send_one(
+            entry,
+            outgoing(hass, entry, phone, text, unicode=unicode, sender=sender),
+            keep_body=keep_body,
+        )
+        for phone in plan.to_send
+    }
+    results = dict(zip(sends, await asyncio.gather(*sends.values()), strict=True))
+    entry.runtime_data.coordinator.async_gateway_changed()  # the balance went down
+    outcomes = []
+    for recipient in recipients:
+        outcome = Outcome(recipient, entry, via_backup=via_backup)
+        if recipient.phone in plan.duplicates:
+            outcome.earlier = plan.duplicates[recipient.phone]
+        elif isinstance(sent := results[recipient.phone], ProviderError):
+            outcome.errors.append((entry, sent))
+        else:
+            outcome.result = sent[0]
+        outcomes.append(outcome)
+    return outcomes
+
+
+async def _async_fall_back(
+    hass: HomeAssistant,
+    outcomes: list[Outcome],
+    backup: SmsBridgeConfigEntry,
+    prepared: tuple[str, bool, str | None],
 ) -> None:
+    """Send once through the backup what its own gateway surely did not take."""
+    failed = [o for o in outcomes if o.surely_not_sent]
+    if not failed:
+        return
+    text, unicode, _sender = prepared  # the call's brandname is the first account's
+    try:
+        second = await _async_through(
+            hass, backup, [o.recipient for o in failed], (text, unicode, None), via_backup=True
+        )
+    except HomeAssistantError as err:  # the backup's own limit
+        LOGGER.warning("The backup account %s refused the send: %s", backup.title, err)
+        return
+    for first, retry in zip(failed, second, strict=True):
+        if retry.result is not None or retry.earlier is not None:
+            first.entry, first.result, first.earlier = backup, retry.result, retry.earlier
+            first.via_backup = True
+        else:
+            first.errors += retry.errors
+
+
+def _failure_line(outcome: Outcome) -> str:
+    reasons = []
+    for account, err in outcome.errors:
+        reason = str(err) + (" (it may have been sent)" if err.maybe_sent else "")
+        reasons.append(f"{account.title}: {reason}" if len(outcome.errors) > 1 else reason)
+    return f"{outcome.recipient.target}: " + "; ".join(reasons)
+
+
+def _raise_for_failures(hass: HomeAssistant, outcomes: list[Outcome]) -> None:
     """Start reauthentication on refused credentials; raise an error naming each failure."""
-    failures = [
-        (recipient, outcome)
-        for recipient, outcome in zip(recipients, outcomes, strict=True)
-        if isinstance(outcome, ProviderError)
-    ]
-    if any(isinstance(err, AuthenticationError) for _, err in failures):
-        entry.async_start_reauth(hass)
+    failures = [o for o in outcomes if o.result is None and o.earlier is None]
+    refused = {
+        e.entry_id: e
+        for o in failures
+        for e, err in o.errors
+        if isinstance(err, AuthenticationError)
+    }
+    for account in refused.values():
+        account.async_start_reauth(hass)
     if failures:
         raise HomeAssistantError(
             translation_domain=DOMAIN,
             translation_key="send_failed",
             translation_placeholders={
-                "failures": "; ".join(_failure_line(r, err) for r, err in failures),
-                "sent": str(len(recipients) - len(failures)),
-                "total": str(len(recipients)),
+                "failures": "; ".join(_failure_line(o) for o in failures),
+                "sent": str(len(outcomes) - len(failures)),
+                "total": str(len(outcomes)),
             },
         )
 
@@ -166,33 +216,18 @@ async def async_send(
     *,
     sender: str | None = None,
     unicode: bool | None = None,
+    backup: bool = True,
 ) -> list[dict[str, Any]]:
-    """Send `message` to every target through the entry's gateway; what went out, per number."""
+    """Send `message` to every target through the entry (and its backup); what went out."""
     if not message or not message.strip():
         raise ServiceValidationError(translation_domain=DOMAIN, translation_key="empty_message")
-    provider = entry.runtime_data.provider
-    recipients = resolve_targets(targets, provider.region)
+    recipients = resolve_targets(targets, entry.runtime_data.provider.region)
     text, as_unicode = prepare_text(
         message, unicode, entry.options.get(OPT_ENCODING, DEFAULT_ENCODING)
     )
-    callback_url = report_url(hass, entry.data) if provider.callback_per_message else None
-    sender = sender or entry.options.get(OPT_SENDER)
-    outgoing = [
-        OutgoingMessage(
-            phone=r.phone, text=text, unicode=as_unicode, sender=sender, callback_url=callback_url
-        )
-        for r in recipients
-    ]
-    outcomes = await asyncio.gather(*(async_send_one(entry, o) for o in outgoing))
-    entry.runtime_data.coordinator.async_gateway_changed()  # the balance went down
-    _raise_for_failures(hass, entry, recipients, outcomes)
-    return [
-        {
-            "target": recipient.target,
-            "phone": recipient.phone,
-            "message_id": outcome.message_id,
-            "segments": outcome.segments,
-        }
-        for recipient, outcome in zip(recipients, outcomes, strict=True)
-        if isinstance(outcome, SendResult)
-    ]
+    prepared = (text, as_unicode, sender)
+    outcomes = await _async_through(hass, entry, recipients, prepared)
+    if backup and (account := backup_of(hass, entry)) is not None:
+        await _async_fall_back(hass, outcomes, account, prepared)
+    _raise_for_failures(hass, outcomes)
+    return [outcome.row() for outcome in outcomes]

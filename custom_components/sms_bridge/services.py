@@ -18,6 +18,7 @@ ATTR_MESSAGE = "message"
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_SENDER = "sender"
 ATTR_UNICODE = "unicode"
+ATTR_BACKUP = "backup"
 
 SEND_SCHEMA = vol.Schema(
     {
@@ -26,6 +27,7 @@ SEND_SCHEMA = vol.Schema(
         vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
         vol.Optional(ATTR_SENDER): cv.string,
         vol.Optional(ATTR_UNICODE): cv.boolean,
+        vol.Optional(ATTR_BACKUP, default=True): cv.boolean,
     }
 )
 
@@ -68,6 +70,7 @@ async def _async_send(call: ServiceCall) -> ServiceResponse:
         call.data[ATTR_MESSAGE],
         sender=call.data.get(ATTR_SENDER),
         unicode=call.data.get(ATTR_UNICODE),
+        backup=call.data[ATTR_BACKUP],
     )
     if not call.return_response:
         return None

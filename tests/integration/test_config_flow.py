@@ -334,6 +334,9 @@ async def test_options(hass: HomeAssistant, setup_entry: EntryFactory) -> None:
         "check_source_ip": True,
         "reports_window": 30,
         "low_balance": 50000.0,
+        "max_per_hour": 0,
+        "max_per_day": 0,
+        "duplicate_window": 5,
     }
     assert entry.data["secure_code"] == "fibo-secure"
     await hass.async_block_till_done()

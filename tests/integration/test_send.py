@@ -43,7 +43,7 @@ VIETNAMESE = "Cảnh báo: tủ đông số 2 đã lên -5°C, kiểm tra ngay!"
 @pytest.fixture(autouse=True)
 def no_retry_wait() -> Any:
     """Retry a transient failure at once instead of after two seconds."""
-    with patch("custom_components.sms_bridge.sending.RETRY_DELAY", 0):
+    with patch("custom_components.sms_bridge.outgoing.RETRY_DELAY", 0):
         yield
 
 
@@ -91,6 +91,8 @@ async def test_send_action(
                 "phone": E164[provider],
                 "message_id": sent.message_id,
                 "segments": 1,
+                "config_entry_id": entry.entry_id,
+                "via_backup": False,
             }
         ]
     }

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 import re
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, unquote_plus, urlsplit
+from urllib.parse import SplitResult, parse_qsl, quote, unquote, unquote_plus, urlsplit
 
 import aiohttp
 from yarl import URL
@@ -132,32 +132,7 @@ class SmspayProvider(Provider):
         """Validate the template now, so the config flow can reject it; ValueError when bad."""
         super().__init__(session, base_url=base_url, timeout=timeout)
         template = send_url.strip()
-        parts = urlsplit(template)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-            raise InvalidConfigError(
-                "send_url",
-                "invalid_send_url",
-                "The SMSPAY send URL must start with http:// or https://",
-            )
-        if "{" in parts.netloc:
-            raise InvalidConfigError(
-                "send_url",
-                "invalid_send_url",
-                "The SMSPAY send URL's host cannot hold a placeholder",
-            )
-        names = {name.lower() for name in _PLACEHOLDER.findall(template)}
-        unknown = names - PLACEHOLDERS
-        if unknown:
-            raise InvalidConfigError(
-                "send_url",
-                "invalid_send_url",
-                "Unknown placeholder(s) in the SMSPAY send URL: "
-                + ", ".join(f"{{{name}}}" for name in sorted(unknown)),
-            )
-        if not names & PHONE_PLACEHOLDERS or "message" not in names:
-            raise InvalidConfigError(
-                "send_url", "invalid_send_url", "The SMSPAY send URL needs {phone} and {message}"
-            )
+        parts = _checked_template(template)
         report_param = report_param.strip() if report_param else None
         if bool(report_param) != bool(report_value):
             raise InvalidConfigError(
@@ -315,6 +290,26 @@ class SmspayProvider(Provider):
         if kind is ReplyKind.BAD_SECRET:
             return WebhookReply(403, "Forbidden")
         return WebhookReply(400, "Bad Request")
+
+
+def _bad_url(message: str) -> InvalidConfigError:
+    return InvalidConfigError("send_url", "invalid_send_url", f"The SMSPAY send URL {message}")
+
+
+def _checked_template(template: str) -> SplitResult:
+    """The send URL's parts; InvalidConfigError when it is no usable template."""
+    parts = urlsplit(template)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise _bad_url("must start with http:// or https://")
+    if "{" in parts.netloc:
+        raise _bad_url("cannot hold a placeholder in its host")
+    names = {name.lower() for name in _PLACEHOLDER.findall(template)}
+    if unknown := names - PLACEHOLDERS:
+        listed = ", ".join(f"{{{name}}}" for name in sorted(unknown))
+        raise _bad_url(f"has unknown placeholder(s): {listed}")
+    if not names & PHONE_PLACEHOLDERS or "message" not in names:
+        raise _bad_url("needs {phone} and {message}")
+    return parts
 
 
 def account_parts(send_url: str) -> tuple[str, str]:

@@ -1,0 +1,79 @@
+"""One message through one account: the account's send slots, the one safe retry, the ledger.
+
+A failure that surely sent nothing (the connection was refused, or the gateway said it did not
+take the message) is tried once more, with the same request id; anything else is returned as
+it is, so no SMS goes out twice. A delivery report that arrives while the send is under way
+waits for it (`ReportRouter`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from homeassistant.core import HomeAssistant
+
+from .address import report_url
+from .const import OPT_SENDER
+from .ledger import LedgerMessage, MessageLink
+from .providers import Provider
+from .providers.base import OutgoingMessage, ProviderError, SendResult, TransientError
+from .runtime import SmsBridgeConfigEntry
+
+#: Seconds before the single retry of a failure that surely sent nothing.
+RETRY_DELAY = 2.0
+
+
+def outgoing(
+    hass: HomeAssistant,
+    entry: SmsBridgeConfigEntry,
+    phone: str,
+    text: str,
+    *,
+    unicode: bool,
+    sender: str | None = None,
+) -> OutgoingMessage:
+    """The message as the entry sends it: its default sender, its report URL where needed."""
+    provider = entry.runtime_data.provider
+    return OutgoingMessage(
+        phone=phone,
+        text=text,
+        unicode=unicode,
+        sender=sender or entry.options.get(OPT_SENDER),
+        callback_url=report_url(hass, entry.data) if provider.callback_per_message else None,
+    )
+
+
+async def _send_once_more_if_safe(provider: Provider, message: OutgoingMessage) -> SendResult:
+    """Send; after a failure that surely sent nothing, wait and try exactly once more."""
+    try:
+        return await provider.send(message)
+    except TransientError as err:
+        if err.maybe_sent:
+            raise
+        await asyncio.sleep(RETRY_DELAY)
+        return await provider.send(message)
+
+
+async def async_send_one(
+    entry: SmsBridgeConfigEntry,
+    message: OutgoingMessage,
+    *,
+    keep_body: bool = False,
+    resend_of: MessageLink | None = None,
+) -> tuple[SendResult, LedgerMessage] | ProviderError:
+    """Send through the account; what went out is in its ledger (`keep_body`: its whole text)."""
+    runtime = entry.runtime_data
+    async with runtime.send_slots:
+        ticket = runtime.reports.async_send_started()
+        recorded = None
+        try:
+            result = await _send_once_more_if_safe(runtime.provider, message)
+        except ProviderError as err:
+            return err
+        else:
+            recorded = runtime.ledger.async_record_sent(
+                result, message.text, keep_body=keep_body, resend_of=resend_of
+            )
+            return result, recorded
+        finally:
+            runtime.reports.async_send_finished(ticket, recorded)
