@@ -25,7 +25,7 @@ from .issues import EntryIssues, async_remove_issues
 from .journal import EntryJournal
 from .ledger import Ledger, LedgerMessage
 from .migration import async_migrate_entry
-from .notify import ATTR_ENTRY_ID, async_unload_legacy_service
+from .notify import ATTR_ENTRY_ID
 from .providers import Provider
 from .providers.base import AuthenticationError, DeliveryReport, ProviderError
 from .reports import ReportRouter
@@ -158,7 +158,6 @@ async def async_unload_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -
     """Stop everything the entry started and write what is pending out."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
-        await async_unload_legacy_service(hass, entry)
         entry.runtime_data.reports.async_release_all()
         await entry.runtime_data.journal.async_flush()
     return bool(unloaded)

@@ -1,19 +1,18 @@
 """Notify: an entity per recipient subentry, and a legacy `notify.<entry>` service taking targets.
 
 The legacy service is for the `alert` integration and automations that address a notifier by
-service name; it is loaded per entry through Home Assistant's own legacy notify machinery and
-removed again when the entry unloads.
+service name; it is loaded per entry through Home Assistant's own legacy notify machinery
+(discovery) and its services are unregistered when the entry unloads.
 """
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from homeassistant.components.notify import NotifyEntity
 from homeassistant.components.notify.const import ATTR_TARGET, ATTR_TITLE
-from homeassistant.components.notify.legacy import NOTIFY_SERVICES, BaseNotificationService
-from homeassistant.config_entries import ConfigSubentry
+from homeassistant.components.notify.legacy import BaseNotificationService
+from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
@@ -74,29 +73,23 @@ async def async_get_service(
     config: ConfigType,
     discovery_info: DiscoveryInfoType | None = None,
 ) -> SmsBridgeNotificationService | None:
-    """The legacy notify service of the entry named in the discovery info."""
+    """The legacy notify service of the entry named in the discovery info.
+
+    Its services are removed when the entry unloads (public notify API only).
+    """
     if discovery_info is None:
         return None
     entry: SmsBridgeConfigEntry | None = hass.config_entries.async_get_entry(
         discovery_info[ATTR_ENTRY_ID]
     )
-    # Called while the entry is still being set up: it has its runtime data by then.
-    if entry is None or getattr(entry, "runtime_data", None) is None:
+    if entry is None or entry.state not in (
+        ConfigEntryState.SETUP_IN_PROGRESS,
+        ConfigEntryState.LOADED,
+    ):
         return None
     service = SmsBridgeNotificationService(entry)
-    entry.runtime_data.legacy_notify = service
+    entry.async_on_unload(service.async_unregister_services)
     return service
-
-
-async def async_unload_legacy_service(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> None:
-    """Remove the entry's legacy notify service (and forget it, so a reload can add it again)."""
-    service = entry.runtime_data.legacy_notify
-    if service is None:
-        return
-    await service.async_unregister_services()
-    with contextlib.suppress(KeyError, ValueError):
-        hass.data[NOTIFY_SERVICES][DOMAIN].remove(service)
-    entry.runtime_data.legacy_notify = None
 
 
 class SmsBridgeNotificationService(BaseNotificationService):
@@ -108,6 +101,11 @@ class SmsBridgeNotificationService(BaseNotificationService):
 
     def __init__(self, entry: SmsBridgeConfigEntry) -> None:
         self._entry = entry
+
+    async def async_register_services(self) -> None:
+        """Register (again, on a notify reload) only while the entry is loaded."""
+        if self._entry.state is ConfigEntryState.LOADED:
+            await super().async_register_services()
 
     @property
     def targets(self) -> dict[str, str]:

@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.config_entries import ConfigEntry
 
 if TYPE_CHECKING:
-    from homeassistant.components.notify.legacy import BaseNotificationService
-
     from .coordinator import SmsBridgeCoordinator
     from .guard import SpendingGuard
     from .issues import EntryIssues
@@ -38,8 +36,6 @@ class SmsBridgeRuntime:
     guard: SpendingGuard
     #: What the entry was loaded with (`loaded_as`): a change of it reloads the entry.
     loaded_as: Any = None
-    #: The entry's legacy notify service, once Home Assistant has loaded it.
-    legacy_notify: BaseNotificationService | None = None
 
 
 type SmsBridgeConfigEntry = ConfigEntry[SmsBridgeRuntime]

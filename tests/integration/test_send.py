@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from unittest.mock import patch
 
+from homeassistant.components.notify import legacy as notify_legacy
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -497,6 +498,9 @@ async def test_legacy_notify_service(
     assert hass.services.has_service("notify", service)
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
+    assert not hass.services.has_service("notify", service)
+    # A reload of notify's services (as the notify integration does) brings nothing back.
+    await notify_legacy.async_reload(hass, DOMAIN)
     assert not hass.services.has_service("notify", service)
 
 
