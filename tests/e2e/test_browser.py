@@ -20,6 +20,7 @@ import pytest
 from custom_components.sms_bridge.const import DOMAIN
 from custom_components.sms_bridge.form import account_schema
 from custom_components.sms_bridge.providers import PROVIDER_CLASSES
+from sandbox import Sandbox
 from tools.hass import HassProcess
 
 from .conftest import PASSWORD, STEP_TIMEOUT_MS, USERNAME
@@ -132,3 +133,89 @@ async def test_config_flow_in_english_and_vietnamese(
     await check_config_flow(page, home_assistant.url, "en", artifacts)
     await choose_language(home_assistant, page, "vi")
     await check_config_flow(page, home_assistant.url, "vi", artifacts)
+
+
+def translations(language: str) -> dict[str, Any]:
+    """One of our translation files."""
+    data: dict[str, Any] = json.loads((TRANSLATIONS / f"{language}.json").read_text("utf-8"))
+    return data
+
+
+async def add_accounts(hass: HassProcess, sandbox_url: str) -> dict[str, str]:
+    """FiboSMS and SMSPAY accounts on the sandbox, through the REST config flow: title by key."""
+    forms = {
+        "fibo": {
+            "client_no": "CL1609110001",
+            "client_pass": "fibo-pass",
+            "sender": "SMSBRIDGE",
+            "secure_code": "fibo-secure",
+            "base_url": sandbox_url,
+        },
+        "smspay": {
+            "send_url": (
+                f"{sandbox_url}/smspay/send?user=smspay-user&pass=smspay-pass"
+                "&phone={phone}&message={message}&from={sender}&ext=1"
+            )
+        },
+    }
+    titles = {}
+    for key, form in forms.items():
+        result = await hass.config_flow(DOMAIN, [{"next_step_id": key}, form])
+        assert result["type"] == "create_entry", result
+        titles[key] = result["title"]
+    return titles
+
+
+async def check_repair(page: Page, url: str, title: str, shots: Path) -> None:
+    """Settings > Repairs lists the unreachable-address repair of an account, in our words.
+
+    Opened, it says what to do.
+    """
+    issue = translations("en")["issues"]["webhook_unreachable"]
+    await page.goto(f"{url}/config/repairs")
+    heading = issue["title"].replace("{name}", title)
+    await expect(page.get_by_text(heading, exact=True)).to_be_visible()
+    await page.screenshot(path=shots / "repairs-en.png", animations="disabled")
+    await page.get_by_text(heading, exact=True).click()
+    await expect(page.get_by_text("Log in to Home Assistant Cloud", exact=False)).to_be_visible()
+    await page.screenshot(path=shots / "repair-open-en.png", animations="disabled")
+    await page.keyboard.press("Escape")
+
+
+async def check_options(
+    page: Page, url: str, key: str, titles: dict[str, str], shots: Path
+) -> None:
+    """The account's Configure dialog: its gateway's own options form, its title, its fields."""
+    step = translations("en")["options"]["step"][key]
+    title = titles[key]
+    await page.goto(f"{url}/config/integrations/integration/{DOMAIN}")
+    # The page lists the accounts by title, each with its Configure button.
+    row = sorted(titles.values()).index(title)
+    await page.get_by_role("button", name="Configure").nth(row).click()
+    form = page.locator("dialog-data-entry-flow step-flow-form")
+    await expect(form.locator("h2")).to_have_text(step["title"].replace("{name}", title))
+    for field in ("sender", "reports_window", "duplicate_window"):
+        await expect(form.get_by_text(step["data"][field], exact=True).first).to_be_visible()
+    absent = "poll_minutes" if key == "smspay" else "report_param"
+    label = translations("en")["options"]["step"]["fibo" if key == "smspay" else "smspay"]
+    await expect(form.get_by_text(label["data"][absent], exact=True)).to_have_count(0)
+    await page.screenshot(
+        path=shots / f"options-{key}-en.png", animations="disabled", full_page=True
+    )
+    await page.keyboard.press("Escape")
+
+
+@pytest.mark.usefixtures("chromium")
+@pytest.mark.timeout(180)
+async def test_repair_and_options_in_the_browser(
+    home_assistant: HassProcess, page: Page, artifacts: Path, sandbox: Sandbox
+) -> None:
+    """Accounts whose report address is loopback: the repair shows in Settings > Repairs.
+
+    Each account's Configure dialog is its gateway's own form.
+    """
+    titles = await add_accounts(home_assistant, sandbox.url)
+    await log_in(page, home_assistant.url)
+    await check_repair(page, home_assistant.url, titles["fibo"], artifacts)
+    for key in titles:
+        await check_options(page, home_assistant.url, key, titles, artifacts)
