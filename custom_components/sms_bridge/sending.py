@@ -35,19 +35,19 @@ from .runtime import SmsBridgeConfigEntry
 
 
 @dataclass(frozen=True, slots=True)
-class Recipient:
-    """A number as the caller wrote it and in E.164."""
+class Number:
+    """A phone number as the caller wrote it (`target`) and in E.164 (`phone`)."""
 
     target: str
     phone: str
 
 
-def resolve_targets(targets: str | Iterable[str], region: str) -> list[Recipient]:
+def resolve_targets(targets: str | Iterable[str], region: str) -> list[Number]:
     """Every target parsed, or a ServiceValidationError naming each bad one; repeats dropped."""
     raw = split_numbers(targets)
     if not raw:
         raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_target")
-    recipients: dict[str, Recipient] = {}
+    numbers: dict[str, Number] = {}
     invalid: list[str] = []
     for target in raw:
         try:
@@ -55,14 +55,14 @@ def resolve_targets(targets: str | Iterable[str], region: str) -> list[Recipient
         except InvalidNumberError:
             invalid.append(target)
             continue
-        recipients.setdefault(phone, Recipient(target, phone))
+        numbers.setdefault(phone, Number(target, phone))
     if invalid:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="invalid_numbers",
             translation_placeholders={"numbers": ", ".join(invalid)},
         )
-    return list(recipients.values())
+    return list(numbers.values())
 
 
 def prepare_text(text: str, unicode: bool | None, encoding: str) -> tuple[str, bool]:
@@ -89,7 +89,7 @@ class Outcome:
     reason of each account tried).
     """
 
-    recipient: Recipient
+    number: Number
     entry: SmsBridgeConfigEntry
     result: SendResult | None = None
     earlier: LedgerMessage | None = None
@@ -107,7 +107,7 @@ class Outcome:
 
     def row(self) -> dict[str, Any]:
         """The action's response for this number."""
-        row: dict[str, Any] = {"target": self.recipient.target, "phone": self.recipient.phone}
+        row: dict[str, Any] = {"target": self.number.target, "phone": self.number.phone}
         if self.result is not None:
             row |= {"message_id": self.result.message_id, "segments": self.result.segments}
         elif self.earlier is not None:
@@ -119,14 +119,14 @@ class Outcome:
 async def _async_through(
     hass: HomeAssistant,
     entry: SmsBridgeConfigEntry,
-    recipients: list[Recipient],
+    numbers: list[Number],
     prepared: tuple[str, bool, str | None],
     *,
     via_backup: bool = False,
 ) -> list[Outcome]:
-    """Send to the recipients through one account: its guard, its slots, its ledger."""
+    """Send to the numbers through one account: its guard, its slots, its ledger."""
     text, unicode, sender = prepared
-    plan = entry.runtime_data.guard.plan([r.phone for r in recipients], text)
+    plan = entry.runtime_data.guard.plan([n.phone for n in numbers], text)
     keep_body = resends(hass, entry)
     sends = {
         phone: async_send_one(
@@ -139,11 +139,11 @@ async def _async_through(
     results = dict(zip(sends, await asyncio.gather(*sends.values()), strict=True))
     entry.runtime_data.coordinator.async_gateway_changed()  # the balance went down
     outcomes = []
-    for recipient in recipients:
-        outcome = Outcome(recipient, entry, via_backup=via_backup)
-        if recipient.phone in plan.duplicates:
-            outcome.earlier = plan.duplicates[recipient.phone]
-        elif isinstance(sent := results[recipient.phone], ProviderError):
+    for number in numbers:
+        outcome = Outcome(number, entry, via_backup=via_backup)
+        if number.phone in plan.duplicates:
+            outcome.earlier = plan.duplicates[number.phone]
+        elif isinstance(sent := results[number.phone], ProviderError):
             outcome.errors.append((entry, sent))
         else:
             outcome.result = sent[0]
@@ -164,7 +164,7 @@ async def _async_fall_back(
     text, unicode, _sender = prepared  # the call's brandname is the first account's
     try:
         second = await _async_through(
-            hass, backup, [o.recipient for o in failed], (text, unicode, None), via_backup=True
+            hass, backup, [o.number for o in failed], (text, unicode, None), via_backup=True
         )
     except HomeAssistantError as err:  # the backup's own limit
         LOGGER.warning("The backup account %s refused the send: %s", backup.title, err)
@@ -182,7 +182,7 @@ def _failure_line(outcome: Outcome) -> str:
     for account, err in outcome.errors:
         reason = str(err) + (" (it may have been sent)" if err.maybe_sent else "")
         reasons.append(f"{account.title}: {reason}" if len(outcome.errors) > 1 else reason)
-    return f"{outcome.recipient.target}: " + "; ".join(reasons)
+    return f"{outcome.number.target}: " + "; ".join(reasons)
 
 
 def _raise_for_failures(hass: HomeAssistant, outcomes: list[Outcome]) -> None:
@@ -221,12 +221,12 @@ async def async_send(
     """Send `message` to every target through the entry (and its backup); what went out."""
     if not message or not message.strip():
         raise ServiceValidationError(translation_domain=DOMAIN, translation_key="empty_message")
-    recipients = resolve_targets(targets, entry.runtime_data.provider.region)
+    numbers = resolve_targets(targets, entry.runtime_data.provider.region)
     text, as_unicode = prepare_text(
         message, unicode, entry.options.get(OPT_ENCODING, DEFAULT_ENCODING)
     )
     prepared = (text, as_unicode, sender)
-    outcomes = await _async_through(hass, entry, recipients, prepared)
+    outcomes = await _async_through(hass, entry, numbers, prepared)
     if backup and (account := backup_of(hass, entry)) is not None:
         await _async_fall_back(hass, outcomes, account, prepared)
     _raise_for_failures(hass, outcomes)

@@ -33,8 +33,9 @@ class SmsBridgeSensorDescription(SensorEntityDescription):
     """A sensor and where its value comes from."""
 
     value_fn: Callable[[AccountState], int | Decimal | None]
-    #: Counted from the ledger for gateways without daily totals (then never unavailable).
-    daily: bool = False
+    #: A count of today's messages: from the ledger for gateways without totals of their own,
+    #: and then available whether or not the gateway answers.
+    todays_count: bool = False
 
 
 BALANCE_VND = SmsBridgeSensorDescription(
@@ -58,28 +59,28 @@ DAILY: tuple[SmsBridgeSensorDescription, ...] = (
         key="sent_today",
         translation_key="sent_today",
         state_class=SensorStateClass.TOTAL_INCREASING,
-        daily=True,
+        todays_count=True,
         value_fn=lambda state: state.totals.sent,
     ),
     SmsBridgeSensorDescription(
         key="delivered_today",
         translation_key="delivered_today",
         state_class=SensorStateClass.TOTAL_INCREASING,
-        daily=True,
+        todays_count=True,
         value_fn=lambda state: state.totals.delivered,
     ),
     SmsBridgeSensorDescription(
         key="failed_today",
         translation_key="failed_today",
         state_class=SensorStateClass.TOTAL_INCREASING,
-        daily=True,
+        todays_count=True,
         value_fn=lambda state: state.totals.failed,
     ),
     SmsBridgeSensorDescription(
         key="pending_today",
         translation_key="pending_today",
         state_class=SensorStateClass.MEASUREMENT,
-        daily=True,
+        todays_count=True,
         value_fn=lambda state: state.totals.pending,
     ),
 )
@@ -123,7 +124,7 @@ class SmsBridgeSensor(SmsBridgeEntity, SensorEntity):
     @property
     def available(self) -> bool:
         """Ledger counts never depend on the gateway answering; the rest does."""
-        if self.entity_description.daily and self.coordinator.counts_from_ledger:
+        if self.entity_description.todays_count and self.coordinator.counts_from_ledger:
             return self.coordinator.data is not None
         return super().available
 
