@@ -46,6 +46,8 @@ class EntryIssues:
         self._hass = hass
         self._entry = entry
         self._refused = 0
+        #: Whether the reports_missing repair may be up (unknown after a restart: it persists).
+        self._missing_up = True
         minutes = entry.options.get(OPT_REPORTS_WINDOW, DEFAULT_REPORTS_WINDOW)
         self._window = timedelta(minutes=int(minutes)) if minutes else None
         self._waiting_since = _first_unanswered(ledger)
@@ -113,7 +115,9 @@ class EntryIssues:
     def async_report_applied(self, _report: DeliveryReport, _message: LedgerMessage | None) -> None:
         """Reports arrive: nothing is missing."""
         self._waiting_since = None
-        self._clear("reports_missing")
+        if self._missing_up:
+            self._missing_up = False
+            self._clear("reports_missing")
 
     @callback
     def async_message_sent(self, message: LedgerMessage) -> None:
@@ -127,6 +131,7 @@ class EntryIssues:
             return
         if (now or dt_util.utcnow()) - self._waiting_since >= self._window:
             minutes = int(self._window.total_seconds() // 60)
+            self._missing_up = True
             self._raise("reports_missing", minutes=str(minutes))
 
     # -- life --

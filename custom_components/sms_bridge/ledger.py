@@ -25,6 +25,8 @@ PART = "ledger"
 MAX_AGE = timedelta(days=30)
 MAX_MESSAGES = 10_000
 PREVIEW_LENGTH = 40
+#: Reports kept per message, the latest (a real message has three or four; a flood, many).
+MAX_HISTORY = 16
 
 
 class StoredMessage(TypedDict):
@@ -158,9 +160,13 @@ class Ledger:
             self._messages[message.message_id] = message
 
     def replay(self, record: dict[str, Any]) -> None:
-        """A message as it was after a change (journal record)."""
-        message = LedgerMessage.from_stored(record["m"])
-        self._messages[message.message_id] = message
+        """A journal record: a message as it was after a change, or one report of a message."""
+        if "m" in record:
+            message = LedgerMessage.from_stored(record["m"])
+            self._messages[message.message_id] = message
+        elif (known := self._messages.get(record["r"])) is not None:
+            when = datetime.fromisoformat(record["t"])
+            self._apply(known, when, DeliveryStatus(record["s"]), record["raw"], record["f"])
 
     def loaded(self) -> None:
         """Everything is back: apply the bounds and count today's messages."""
@@ -223,18 +229,42 @@ class Ledger:
         if message is None:
             return None
         self._follow_the_day()
-        message.history.append((dt_util.utcnow(), report.status, report.provider_status))
+        now = dt_util.utcnow()
+        self._apply(message, now, report.status, report.provider_status, report.final)
+        # Only what changed goes to the journal: the cost does not grow with the history.
+        self._journal.async_record(
+            PART,
+            {
+                "r": message.message_id,
+                "t": now.isoformat(),
+                "s": report.status.value,
+                "raw": report.provider_status,
+                "f": report.final,
+            },
+        )
+        self._notify()
+        return message
+
+    def _apply(
+        self,
+        message: LedgerMessage,
+        when: datetime,
+        status: DeliveryStatus,
+        raw: str,
+        final: bool,
+    ) -> None:
+        """One report on a message: its history (the latest MAX_HISTORY), status and counts."""
+        message.history.append((when, status, raw))
+        del message.history[:-MAX_HISTORY]
         # A late non-final report never undoes a final status.
-        if not message.final or report.final:
+        if not message.final or final:
             if message.sent_at >= self._day_start:
                 self._today[_bucket(message.status)] -= 1
-                self._today[_bucket(report.status)] += 1
-            message.status = report.status
-            message.final = report.final
-            if message.final and message.status is not DeliveryStatus.FAILED:
+                self._today[_bucket(status)] += 1
+            message.status = status
+            message.final = final
+            if final and status is not DeliveryStatus.FAILED:
                 message.body = None  # kept only for a resend after a failure
-        self._changed(message)
-        return message
 
     @callback
     def async_update(self, message: LedgerMessage) -> None:
@@ -282,5 +312,8 @@ class Ledger:
 
     def _changed(self, message: LedgerMessage) -> None:
         self._journal.async_record(PART, {"m": message.as_stored()})
+        self._notify()
+
+    def _notify(self) -> None:
         for listener in list(self._listeners):
             listener()

@@ -39,7 +39,7 @@ async def read_inbound(request: web.Request) -> InboundRequest | None:
     return InboundRequest(
         method=request.method,
         query=dict(request.query),
-        headers=dict(request.headers),
+        headers=request.headers,  # case-insensitive already
         body=body,
         remote=request.remote,
         raw_query=request.rel_url.raw_query_string,

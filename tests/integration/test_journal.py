@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.sms_bridge.journal import EntryJournal
-from custom_components.sms_bridge.ledger import Ledger
+from custom_components.sms_bridge.ledger import MAX_HISTORY, Ledger
 from custom_components.sms_bridge.providers.base import (
     DeliveryReport,
     DeliveryStatus,
@@ -244,3 +244,40 @@ async def test_remove_deletes_every_file(
     await journal.async_remove()
     assert not _journal_file(config_dir).exists()
     assert f"sms_bridge.{ENTRY}.ledger" not in hass_storage
+
+
+async def test_a_report_is_journaled_as_its_change(hass: HomeAssistant, config_dir: Path) -> None:
+    """A report's record is the report, not the whole message, and a fresh open applies it.
+
+    So the cost of a report does not grow with its message's history.
+    """
+    journal, ledger, _ = await _open(hass)
+    ledger.async_record_sent(_sent("m1"), "x")
+    for raw in ("7", "5"):
+        status = DeliveryStatus.SENT if raw == "7" else DeliveryStatus.DELIVERED
+        ledger.async_record_report(DeliveryReport("esms", "m1", status, raw))
+    await journal.async_flush()
+    lines = [json.loads(line) for line in _on_disk(config_dir).splitlines()]
+    assert [("m" in line, line.get("raw")) for line in lines] == [
+        (True, None),
+        (False, "7"),
+        (False, "5"),
+    ]
+    _, ledger2, _ = await _open(hass)
+    message = ledger2.get("m1")
+    assert message is not None
+    assert (message.status, message.final) == (DeliveryStatus.DELIVERED, True)
+    assert [raw for _, _, raw in message.history] == ["7", "5"]
+
+
+async def test_history_keeps_the_latest_reports(hass: HomeAssistant) -> None:
+    """A flood of made-up statuses for one message keeps only the latest MAX_HISTORY."""
+    journal, ledger, _ = await _open(hass)
+    ledger.async_record_sent(_sent("m1"), "x")
+    for number in range(MAX_HISTORY + 10):
+        ledger.async_record_report(DeliveryReport("esms", "m1", DeliveryStatus.SENT, str(number)))
+    message = ledger.get("m1")
+    assert message is not None
+    assert len(message.history) == MAX_HISTORY
+    assert message.history[-1][2] == str(MAX_HISTORY + 9)
+    await journal.async_flush()

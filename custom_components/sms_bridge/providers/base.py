@@ -112,7 +112,9 @@ class InboundRequest:
     raw_query: str | None = None
 
     def header(self, name: str) -> str | None:
-        """A header's value, by case-insensitive name."""
+        """A header's value, by case-insensitive name (a web framework's headers: at once)."""
+        if (value := self.headers.get(name)) is not None:
+            return value
         wanted = name.lower()
         for key, value in self.headers.items():
             if key.lower() == wanted:
