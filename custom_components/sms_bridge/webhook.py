@@ -9,7 +9,7 @@ from aiohttp import web
 from homeassistant.core import HomeAssistant
 
 from .const import LOGGER, OPT_CHECK_SOURCE
-from .providers.base import InboundRequest, ReplyKind, ReportError, WebhookReply
+from .providers.base import InboundRequest, ReplyKind, ReportError, WebhookReply, query_params
 from .runtime import SmsBridgeConfigEntry
 
 MAX_BODY = 64 * 1024
@@ -36,13 +36,14 @@ async def read_inbound(request: web.Request) -> InboundRequest | None:
     body = await read_body(request)
     if body is None:
         return None
+    raw_query = request.rel_url.raw_query_string
     return InboundRequest(
         method=request.method,
-        query=dict(request.query),
+        query=query_params(raw_query),
         headers=request.headers,  # case-insensitive already
         body=body,
         remote=request.remote,
-        raw_query=request.rel_url.raw_query_string,
+        raw_query=raw_query,
     )
 
 

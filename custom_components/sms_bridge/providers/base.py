@@ -13,6 +13,7 @@ from enum import StrEnum
 import hashlib
 import hmac
 from typing import Any, ClassVar
+from urllib.parse import parse_qsl
 import uuid
 
 import aiohttp
@@ -260,6 +261,19 @@ def secrets_equal(given: str | None, expected: str) -> bool:
         return hmac.compare_digest(given.encode(), expected.encode())
     except UnicodeEncodeError:
         return False
+
+
+def query_params(raw_query: str) -> dict[str, str]:
+    """A query string's parameters (the last of a repeated name), `+` as a space.
+
+    Bytes that are not UTF-8 become U+FFFD, which no report accepts (`clean_text`), whatever
+    the web framework's own decoding would have made of them.
+    """
+    try:
+        pairs = parse_qsl(raw_query, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        pairs = parse_qsl(raw_query, keep_blank_values=True, errors="replace")
+    return dict(pairs)
 
 
 def clean_text(value: str) -> bool:
