@@ -16,6 +16,8 @@ from homeassistant.helpers import config_validation as cv, discovery
 from homeassistant.helpers.typing import ConfigType
 
 from .account import TITLES, build_provider
+from .campaign_follow import CampaignFollower
+from .campaign_store import CampaignStore
 from .const import (
     CONF_PROVIDER,
     DEFAULT_CONCURRENCY,
@@ -29,6 +31,7 @@ from .journal import EntryJournal
 from .ledger import Ledger, LedgerMessage
 from .notify import ATTR_ENTRY_ID, async_unload_legacy_service
 from .providers.base import DeliveryReport
+from .providers.fpt import FptProvider
 from .reports import ReportRouter
 from .seen import SeenReports
 from .services import async_setup_services
@@ -53,6 +56,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
     journal = EntryJournal(hass, entry.entry_id)
     ledger = Ledger(journal)
     seen = SeenReports(journal)
+    # FPT entries follow their advertising campaigns: a journal part of their own.
+    ads = (provider, CampaignStore(journal)) if isinstance(provider, FptProvider) else None
     await journal.async_load()
     coordinator = SmsBridgeCoordinator(hass, entry, provider, ledger)
     await coordinator.async_config_entry_first_refresh()
@@ -69,6 +74,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
     )
     coordinator.async_start_tracking()
     entry.async_on_unload(journal.async_start())
+    if ads is not None:
+        entry.runtime_data.campaigns = CampaignFollower(
+            hass, entry, *ads, ledger=ledger, reports=reports
+        )
 
     async_register_webhook(
         hass,
@@ -82,6 +91,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    if entry.runtime_data.campaigns is not None:  # once its event entity listens
+        entry.async_on_unload(entry.runtime_data.campaigns.async_start())
     # notify.<slug of the title>, for `alert` and automations that name a notifier.
     await discovery.async_load_platform(
         hass,
@@ -121,6 +132,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -
     journal = EntryJournal(hass, entry.entry_id)
     Ledger(journal)
     SeenReports(journal)
+    CampaignStore(journal)
     await journal.async_remove()
 
 

@@ -13,6 +13,7 @@ from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.event import async_call_later, async_track_time_change
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
+from .campaign_follow import CampaignFollower
 from .const import DEFAULT_POLL_MINUTES, DOMAIN, LOGGER, MAX_BACKOFF, OPT_POLL_MINUTES
 from .journal import EntryJournal
 from .ledger import Ledger
@@ -50,6 +51,8 @@ class SmsBridgeRuntime:
     send_slots: asyncio.Semaphore
     #: The entry's legacy notify service, once Home Assistant has loaded it.
     legacy_notify: BaseNotificationService | None = field(default=None)
+    #: Advertising campaigns (FPT only): pushed, followed until their results are in.
+    campaigns: CampaignFollower | None = field(default=None)
 
 
 type SmsBridgeConfigEntry = ConfigEntry[SmsBridgeRuntime]
