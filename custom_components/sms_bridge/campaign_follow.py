@@ -157,14 +157,13 @@ class CampaignFollower:
 
     @callback
     def _async_check_now(self, code: str, _now: datetime | None = None) -> None:
-        self._timers.pop(code, None)
+        if (cancel := self._timers.pop(code, None)) is not None:
+            cancel()  # (a no-op when the timer itself is calling)
         self._entry.async_create_background_task(
             self._hass, self._async_check(code), f"{DOMAIN} campaign check"
         )
 
     def _schedule(self, campaign: Campaign, now: datetime) -> None:
-        if (cancel := self._timers.pop(campaign.code, None)) is not None:
-            cancel()
         if not campaign.done:
             self._timers[campaign.code] = async_track_point_in_utc_time(
                 self._hass, partial(self._async_check_now, campaign.code), next_check(campaign, now)
@@ -215,9 +214,6 @@ class CampaignFollower:
         """Take what detail-ads says; an event when the campaign moved forward."""
         state = STATES[detail.status]
         if PROGRESS[state] <= PROGRESS[campaign.state]:
-            if detail.total != campaign.total and detail.total is not None:
-                campaign.total = detail.total
-                self.store.async_save(campaign)
             return
         campaign.state, campaign.reason = state, detail.reason
         campaign.total = detail.total if detail.total is not None else campaign.total

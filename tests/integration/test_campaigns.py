@@ -405,11 +405,33 @@ async def test_create_refused(hass: HomeAssistant, sandbox: Sandbox, fpt: MockCo
     assert calls(sandbox, PUSH_PATH) == []
 
 
+@pytest.mark.parametrize(
+    ("faults", "key"),
+    [
+        (
+            [
+                Fault("expire_token", "fpt", path=CREATE_PATH),
+                Fault("refuse", "fpt", 1008, path="/oauth2/token"),
+            ],
+            "campaign_create_failed",
+        ),
+        (
+            [
+                Fault("expire_token", "fpt", path=PUSH_PATH),
+                Fault("refuse", "fpt", 1008, path="/oauth2/token"),
+            ],
+            "campaign_push_failed",
+        ),
+    ],
+)
 async def test_refused_credentials_start_reauth(
-    hass: HomeAssistant, sandbox: Sandbox, fpt: MockConfigEntry
+    hass: HomeAssistant, sandbox: Sandbox, fpt: MockConfigEntry, faults: list[Fault], key: str
 ) -> None:
-    sandbox.state.faults.append(Fault("refuse", "fpt", 1008, path="/oauth2/token"))
-    await refused(hass, fpt, HomeAssistantError)
+    """FPT no longer takes the credentials, before the campaign is created or after."""
+    await fpt.runtime_data.provider.check_credentials()  # a token, so faults hit the calls
+    sandbox.state.faults += faults
+    err = await refused(hass, fpt, HomeAssistantError)
+    assert err.translation_key == key
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == ["reauth"]
 
@@ -514,13 +536,36 @@ async def test_a_failing_check_is_tried_again(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """FPT down at a check: one warning, the next check on the cadence; no secret in the log."""
+    sandbox.state.ads.approval_delay = 2 * 3600.0
     await send_campaign(hass, fpt)
     sandbox.state.faults.append(Fault("status", "fpt", 503, count=2, path=DETAIL_PATH))
     await move_to(hass, freezer, MONDAY_9 + timedelta(minutes=30))
     await move_to(hass, freezer, MONDAY_9 + timedelta(minutes=60))
-    assert statuses(campaign_events) == ["created"]
     warnings = [r for r in caplog.records if "Could not check FPT campaign" in r.getMessage()]
     assert [r.levelname for r in warnings] == ["WARNING", "DEBUG"]
-    await move_to(hass, freezer, MONDAY_9 + timedelta(minutes=90))
+    await move_to(hass, freezer, MONDAY_9 + timedelta(minutes=90))  # answered: not approved yet
+    assert "can be checked again" in caplog.text
+    assert statuses(campaign_events) == ["created"]
+    await move_to(hass, freezer, MONDAY_9 + timedelta(minutes=120))
     assert statuses(campaign_events) == ["created", "approved"]
     assert "fpt-client-secret" not in caplog.text
+
+
+async def test_refused_credentials_at_a_check_start_reauth(
+    hass: HomeAssistant,
+    sandbox: Sandbox,
+    fpt: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    campaign_events: list[Event],
+) -> None:
+    """FPT stops taking the credentials while a campaign is followed: reauth, and follow on."""
+    await send_campaign(hass, fpt)
+    sandbox.state.faults += [
+        Fault("expire_token", "fpt", path=DETAIL_PATH),
+        Fault("refuse", "fpt", 1008, path="/oauth2/token"),
+    ]
+    await move_to(hass, freezer, MONDAY_9 + timedelta(minutes=30))
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+    await move_to(hass, freezer, MONDAY_9 + timedelta(minutes=60))
+    assert statuses(campaign_events) == ["created", "approved"]
