@@ -135,7 +135,7 @@ async def run_campaign(
             return []
         steps.ok("FPT campaign: created, approved, sent (sandbox clock moved, entry reloaded)")
         finals = await results(reports, campaign, started)
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for number in NUMBERS:
         message_id = ads_message_id(campaign["batch_id"], number)
         expected = "failed" if number.endswith("4") else "delivered"
