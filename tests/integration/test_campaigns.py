@@ -7,13 +7,17 @@ clock, so moving time moves both: approval, the schedule and the results come wh
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components import persistent_notification
 from homeassistant.const import Platform
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
+from homeassistant.util.yaml import parse_yaml
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -569,3 +573,45 @@ async def test_refused_credentials_at_a_check_start_reauth(
     assert [flow["context"]["source"] for flow in flows] == ["reauth"]
     await move_to(hass, freezer, MONDAY_9 + timedelta(minutes=60))
     assert statuses(campaign_events) == ["created", "approved"]
+
+
+# --- the README's example ----------------------------------------------------------------------
+
+
+def readme_automations() -> list[dict[str, Any]]:
+    """The campaign automations of README.md, as written there."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Advertising campaigns (FPT)", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    automations = parse_yaml(block)["automation"]
+    assert isinstance(automations, list)
+    return automations
+
+
+@pytest.mark.parametrize("expected_lingering_timers", [True])  # the automation's time trigger
+async def test_readme_example(
+    hass: HomeAssistant,
+    sandbox: Sandbox,
+    fpt: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Thursday 09:00 orders Friday 08:00's campaign; a rejection becomes a notification."""
+    freezer.move_to(datetime(2026, 11, 26, 8, 59, 59, tzinfo=VIETNAM))
+    automations = readme_automations()
+    automations[0]["actions"][0]["data"]["config_entry_id"] = fpt.entry_id
+    assert await async_setup_component(hass, "notify", {})
+    assert await async_setup_component(hass, "automation", {"automation": automations})
+    await move_to(hass, freezer, datetime(2026, 11, 26, 9, 0, 0, tzinfo=VIETNAM))
+    [create] = calls(sandbox, CREATE_PATH)
+    assert create["ScheduleTime"] == "2026-11-27 08:00"
+    notes = persistent_notification._async_get_or_create_notifications(hass)
+    [note] = notes.values()
+    assert "2 numbers, 2 SMS, at 2026-11-27T08:00:00+07:00" in note["message"]
+
+    sandbox.state.ads.reject_word = "giam gia"  # in TEXT
+    await send_campaign(hass, fpt, schedule="2026-11-27 09:00:00")
+    await move_to(hass, freezer, datetime(2026, 11, 26, 9, 30, tzinfo=VIETNAM))
+    messages = [n["message"] for n in notes.values()]
+    assert any(
+        m.startswith("Campaign HA 2026-11-27 09:00 ") and "rejected: " in m for m in messages
+    )
