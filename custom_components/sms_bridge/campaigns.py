@@ -116,9 +116,10 @@ def campaign_schedule(requested: datetime | None, now: datetime) -> datetime:
     when = dt_util.as_utc(requested).replace(second=0, microsecond=0)  # FPT reads minutes
     if is_allowed_schedule(when, now):
         return when
-    slot = next_sending_moment(max(when, earliest))
-    key = "campaign_too_soon" if when < approved_by(now) else "campaign_outside_window"
-    raise _invalid(key, schedule=local_time(when), slot=local_time(slot))
+    shown, slot = local_time(when), local_time(next_sending_moment(max(when, earliest)))
+    if when < approved_by(now):
+        raise _invalid("campaign_too_soon", schedule=shown, slot=slot)
+    raise _invalid("campaign_outside_window", schedule=shown, slot=slot)
 
 
 def campaign_name(store: CampaignStore, requested: str | None, schedule: datetime) -> str:

@@ -245,6 +245,7 @@ async def test_schedule_outside_the_rules_is_refused(
     err = await refused(hass, fpt, ServiceValidationError, schedule=schedule)
     assert err.translation_key == key
     assert err.translation_placeholders == {"schedule": f"{schedule[:16]} +07", "slot": slot}
+    assert f"time is {slot}. Nothing was sent" in str(err)  # the English text, filled in
     assert calls(sandbox, CREATE_PATH) == []
 
 
