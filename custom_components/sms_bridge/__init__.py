@@ -132,7 +132,8 @@ async def async_remove_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -
     journal = EntryJournal(hass, entry.entry_id)
     Ledger(journal)
     SeenReports(journal)
-    CampaignStore(journal)
+    if entry.data.get(CONF_PROVIDER) == FptProvider.name:
+        CampaignStore(journal)
     await journal.async_remove()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import persistent_notification
@@ -616,3 +617,14 @@ async def test_readme_example(
     assert any(
         m.startswith("Campaign HA 2026-11-27 09:00 ") and "rejected: " in m for m in messages
     )
+
+
+async def test_removing_the_account_deletes_its_campaigns(
+    hass: HomeAssistant, fpt: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """The campaign store goes with the account, with the ledger and the seen reports."""
+    await send_campaign(hass, fpt)
+    with patch("homeassistant.helpers.storage.Store.async_remove") as remove:
+        await hass.config_entries.async_remove(fpt.entry_id)
+        await hass.async_block_till_done()
+    assert remove.call_count == 3  # the ledger, the seen reports and the campaigns
