@@ -3,7 +3,8 @@
 Starts the sandbox and Home Assistant on free loopback ports with a throwaway config, adds one
 account per gateway through the real config flow (over HA's REST API, as the UI does), sends an
 SMS through each to a number that is delivered and to one the sandbox fails, waits for every
-delivery report to arrive over HTTP, and prints what happened. Exit status 0 only if all worked.
+delivery report to arrive over HTTP, runs one FPT advertising campaign (demo_campaign.py), and
+prints what happened. Exit status 0 only if all worked.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from sandbox import Sandbox
 
+from .demo_campaign import run_campaign
 from .hass import HassProcess, free_port
 
 DOMAIN = "sms_bridge"
@@ -248,6 +250,8 @@ async def run() -> int:
             sent = await send_all(hass, demo, entries, steps)
             finals = await final_reports(queue, sent)
         rows = report_rows(sent, finals, steps)
+        if "fpt" in entries:
+            rows += await run_campaign(hass, sandbox, entries["fpt"], steps)
         sensors = await sensor_rows(hass, steps)
         print()
         print_table(("Gateway", "Number", "Message id", "Status", "Report after (s)"), rows)

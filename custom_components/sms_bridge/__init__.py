@@ -18,6 +18,8 @@ from homeassistant.helpers.typing import ConfigType
 from .account import build_provider
 from .address import CONF_CLOUDHOOK_URL, async_delete_cloudhook, async_ensure_cloudhook
 from .backup import async_resend_failed, resends
+from .campaign_follow import CampaignFollower
+from .campaign_store import CampaignStore
 from .const import CONF_PROVIDER, DEFAULT_CONCURRENCY, DOMAIN, OPT_CONCURRENCY
 from .coordinator import SmsBridgeCoordinator
 from .guard import SpendingGuard
@@ -28,6 +30,7 @@ from .migration import async_migrate_entry
 from .notify import ATTR_ENTRY_ID
 from .providers import Provider
 from .providers.base import AuthenticationError, DeliveryReport, ProviderError
+from .providers.fpt import FptProvider
 from .reports import ReportRouter
 from .runtime import SmsBridgeConfigEntry, SmsBridgeRuntime, loaded_as
 from .seen import SeenReports
@@ -57,6 +60,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
     journal = EntryJournal(hass, entry.entry_id)
     ledger = Ledger(journal)
     seen = SeenReports(journal)
+    # FPT entries follow their advertising campaigns: a journal part of their own.
+    ads = (provider, CampaignStore(journal)) if isinstance(provider, FptProvider) else None
     await journal.async_load()
     coordinator = SmsBridgeCoordinator(hass, entry, provider, ledger)
     await coordinator.async_config_entry_first_refresh()
@@ -75,7 +80,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
         loaded_as=loaded_as(entry, RELOAD_IGNORES),
     )
     _async_start(hass, entry)
+    if ads is not None:
+        entry.runtime_data.campaigns = CampaignFollower(
+            hass, entry, *ads, ledger=ledger, reports=entry.runtime_data.reports
+        )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    if entry.runtime_data.campaigns is not None:  # once its event entity listens
+        entry.async_on_unload(entry.runtime_data.campaigns.async_start())
     # notify.<slug of the title>, for `alert` and automations that name a notifier.
     await discovery.async_load_platform(
         hass,
@@ -168,6 +179,8 @@ async def async_remove_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -
     journal = EntryJournal(hass, entry.entry_id)
     Ledger(journal)
     SeenReports(journal)
+    if entry.data.get(CONF_PROVIDER) == FptProvider.name:
+        CampaignStore(journal)
     await journal.async_remove()
     await async_delete_cloudhook(hass, entry.data)
     async_remove_issues(hass, entry.entry_id)

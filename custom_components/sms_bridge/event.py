@@ -9,6 +9,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
+from .campaign_follow import campaign_signal
+from .campaign_store import CampaignState
 from .entity import account_device
 from .providers.base import DeliveryStatus
 from .reports import report_signal
@@ -22,8 +24,10 @@ async def async_setup_entry(
     entry: SmsBridgeConfigEntry,
     async_add_entities: AddEntitiesCallback,
 ) -> None:
-    """Add the account's delivery-report event entity."""
+    """Add the account's delivery-report event entity (and, for FPT, its campaign entity)."""
     async_add_entities([DeliveryReportEvent(entry)])
+    if entry.runtime_data.campaigns is not None:
+        async_add_entities([CampaignEvent(entry)])
 
 
 class DeliveryReportEvent(EventEntity):
@@ -51,6 +55,34 @@ class DeliveryReportEvent(EventEntity):
 
     @callback
     def _async_report(self, data: dict[str, Any]) -> None:
+        attributes = {k: v for k, v in data.items() if k not in ("entry_id", "status")}
+        self._trigger_event(data["status"], attributes)
+        self.async_write_ha_state()
+
+
+class CampaignEvent(EventEntity):
+    """Fires when one of the account's advertising campaigns moves (FPT entries only)."""
+
+    _attr_has_entity_name = True
+    _attr_translation_key = "campaign"
+
+    def __init__(self, entry: SmsBridgeConfigEntry) -> None:
+        self._entry_id = entry.entry_id
+        self._attr_unique_id = f"{entry.entry_id}_campaign"
+        self._attr_event_types = [state.value for state in CampaignState]
+        self._attr_device_info = account_device(entry)
+
+    async def async_added_to_hass(self) -> None:
+        """Listen for the entry's campaign changes."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, campaign_signal(self._entry_id), self._async_campaign
+            )
+        )
+
+    @callback
+    def _async_campaign(self, data: dict[str, Any]) -> None:
         attributes = {k: v for k, v in data.items() if k not in ("entry_id", "status")}
         self._trigger_event(data["status"], attributes)
         self.async_write_ha_state()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.config_entries import ConfigEntry
 
 if TYPE_CHECKING:
+    from .campaign_follow import CampaignFollower
     from .coordinator import SmsBridgeCoordinator
     from .guard import SpendingGuard
     from .issues import EntryIssues
@@ -36,6 +37,8 @@ class SmsBridgeRuntime:
     guard: SpendingGuard
     #: What the entry was loaded with (`loaded_as`): a change of it reloads the entry.
     loaded_as: Any = None
+    #: Advertising campaigns (FPT only): pushed, followed until their results are in.
+    campaigns: CampaignFollower | None = None
 
 
 type SmsBridgeConfigEntry = ConfigEntry[SmsBridgeRuntime]

@@ -8,6 +8,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 import voluptuous as vol
 
+from .campaigns import SEND_CAMPAIGN_SCHEMA, SERVICE_SEND_CAMPAIGN, async_send_campaign
 from .const import DOMAIN
 from .runtime import SmsBridgeConfigEntry
 from .sending import async_send
@@ -77,6 +78,13 @@ async def _async_send(call: ServiceCall) -> ServiceResponse:
     return {"messages": messages}  # type: ignore[dict-item]
 
 
+async def _async_send_campaign(call: ServiceCall) -> ServiceResponse:
+    """Handle sms_bridge.send_campaign (FPT advertising; campaigns.py)."""
+    entry = resolve_entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    campaign = await async_send_campaign(call.hass, entry, call.data)
+    return campaign if call.return_response else None
+
+
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions."""
     hass.services.async_register(
@@ -84,5 +92,12 @@ def async_setup_services(hass: HomeAssistant) -> None:
         SERVICE_SEND,
         _async_send,
         schema=SEND_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_SEND_CAMPAIGN,
+        _async_send_campaign,
+        schema=SEND_CAMPAIGN_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )
