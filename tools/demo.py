@@ -21,6 +21,7 @@ from typing import Any
 
 from sandbox import Sandbox
 
+from .demo_backup import run_backup
 from .demo_campaign import run_campaign
 from .hass import HassProcess, free_port
 
@@ -249,7 +250,9 @@ async def run() -> int:
         async with hass.events(EVENT) as queue:
             sent = await send_all(hass, demo, entries, steps)
             finals = await final_reports(queue, sent)
-        rows = report_rows(sent, finals, steps)
+            rows = report_rows(sent, finals, steps)
+            if {"fibo", "esms"} <= entries.keys():
+                rows += await run_backup(hass, sandbox, entries, queue, steps)
         if "fpt" in entries:
             rows += await run_campaign(hass, sandbox, entries["fpt"], steps)
         sensors = await sensor_rows(hass, steps)
