@@ -11,6 +11,7 @@ from homeassistant.components.notify import legacy as notify_legacy
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from homeassistant.util import slugify
 import pytest
@@ -564,3 +565,23 @@ async def test_alert_through_recipient_service(
         "input_boolean", "turn_off", {"entity_id": "input_boolean.freezer"}, blocking=True
     )
     await hass.async_block_till_done()
+
+
+async def test_recipient_devices_come_and_go(
+    hass: HomeAssistant, setup_entry: EntryFactory
+) -> None:
+    """A new recipient is a new device at once; a removed one leaves no device behind."""
+    entry = await setup_entry("fibo")
+    registry = dr.async_get(hass)
+    _add_recipient(hass, entry, "Night shift", ["+84901234567"])
+    await hass.async_block_till_done()
+    [subentry_id] = entry.subentries
+    device = registry.async_get_device({(DOMAIN, f"{entry.entry_id}_{subentry_id}")})
+    assert device is not None
+    assert hass.states.get("notify.night_shift") is not None
+
+    assert hass.config_entries.async_remove_subentry(entry, subentry_id)
+    await hass.async_block_till_done()
+    assert registry.async_get_device({(DOMAIN, f"{entry.entry_id}_{subentry_id}")}) is None
+    assert hass.states.get("notify.night_shift") is None
+    assert registry.async_get_device({(DOMAIN, entry.entry_id)}) is not None  # the account's
