@@ -13,7 +13,6 @@ from .campaign_follow import campaign_signal
 from .campaign_store import CampaignState
 from .entity import account_device
 from .providers.base import DeliveryStatus
-from .reports import report_signal
 from .runtime import SmsBridgeConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -41,7 +40,7 @@ class DeliveryReportEvent(EventEntity):
     _attr_translation_key = "delivery_report"
 
     def __init__(self, entry: SmsBridgeConfigEntry) -> None:
-        self._entry_id = entry.entry_id
+        self._entry = entry
         self._attr_unique_id = f"{entry.entry_id}_delivery_report"
         self._attr_device_info = account_device(entry)
         self._attr_event_types = [status.value for status in DeliveryStatus]
@@ -49,9 +48,7 @@ class DeliveryReportEvent(EventEntity):
     async def async_added_to_hass(self) -> None:
         """Listen for the entry's reports."""
         await super().async_added_to_hass()
-        self.async_on_remove(
-            async_dispatcher_connect(self.hass, report_signal(self._entry_id), self._async_report)
-        )
+        self.async_on_remove(self._entry.runtime_data.reports.async_listen(self._async_report))
 
     @callback
     def _async_report(self, data: dict[str, Any]) -> None:

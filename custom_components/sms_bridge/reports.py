@@ -14,10 +14,8 @@ from functools import partial
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_call_later
 
-from .const import DOMAIN
 from .ledger import Ledger, LedgerMessage
 from .providers.base import DeliveryReport
 from .seen import SeenReports, report_key
@@ -29,11 +27,6 @@ OPTIONAL_FIELDS = ("telco", "segments", "price", "request_id", "answer")
 HOLD_SECONDS = 90.0
 #: At most this many reports are held; beyond, the oldest is applied untracked.
 MAX_HELD = 1000
-
-
-def report_signal(entry_id: str) -> str:
-    """The dispatcher signal the entry's event entity listens to."""
-    return f"{DOMAIN}_{entry_id}_delivery_report"
 
 
 def event_data(
@@ -93,6 +86,13 @@ class ReportRouter:
         self.on_applied: list[Callable[[DeliveryReport, LedgerMessage | None], None]] = []
         #: Called after each message the gateway took, once it is in the ledger.
         self.on_sent: list[Callable[[LedgerMessage], None]] = []
+        self._event_listeners: list[Callable[[dict[str, Any]], None]] = []
+
+    @callback
+    def async_listen(self, listener: Callable[[dict[str, Any]], None]) -> CALLBACK_TYPE:
+        """Call `listener` with each applied report's event data (the entry's event entity)."""
+        self._event_listeners.append(listener)
+        return lambda: self._event_listeners.remove(listener)
 
     # -- sends under way --
 
@@ -195,6 +195,7 @@ class ReportRouter:
         phone = report.phone or (message.phone if message else None)
         data = event_data(self._entry_id, self._provider, report, phone, message is not None)
         self._hass.bus.async_fire(EVENT_DELIVERY_REPORT, data)
-        async_dispatcher_send(self._hass, report_signal(self._entry_id), data)
+        for event_listener in self._event_listeners:
+            event_listener(data)
         for listener in self.on_applied:
             listener(report, message)
