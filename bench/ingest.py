@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import os
 from pathlib import Path
 import time
@@ -47,9 +47,12 @@ class Window:
     hass_cpu: float = 0.0
     bench_cpu: float = 0.0
     first_refusal: str = ""
+    #: The rate of each window summed into this one, in order: one per round.
+    rounds: list[float] = field(default_factory=list)
 
     def add(self, other: Window) -> None:
-        """Sum another window into this one."""
+        """Sum another window into this one (and remember its rate as a round's)."""
+        self.rounds.append(other.rate)
         self.count += other.count
         self.refused += other.refused
         self.seconds += other.seconds

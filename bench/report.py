@@ -23,12 +23,21 @@ def _refused(window: Window) -> str:
     return f"; {window.refused} refused: {window.first_refusal}" if window.refused else ""
 
 
+def round_ratio(target: Window, baseline: Window) -> float:
+    """The median over rounds of target / baseline in the same round.
+
+    A burst of load from elsewhere on the machine then skews one round, not the figure.
+    """
+    pairs = [t / b for t, b in zip(target.rounds, baseline.rounds, strict=False) if b]
+    return statistics.median(pairs) if pairs else target.rate / baseline.rate
+
+
 def _ingest_rows(results: Results, label: str, concurrency: int) -> list[Row]:
     """vs the no-op with the large ledger, and large vs small ledger, at one concurrency."""
     sizes = results.sizes
     big, small = results.ingest[("big", concurrency)], results.ingest[("small", concurrency)]
-    vs_noop = big[label].rate / big[NOOP].rate
-    small_vs_noop = small[label].rate / small[NOOP].rate
+    vs_noop = round_ratio(big[label], big[NOOP])
+    small_vs_noop = round_ratio(small[label], small[NOOP])
     flat = vs_noop / small_vs_noop
     valid = not (big[label].refused or small[label].refused)
     goal_applies = concurrency == max(sizes.concurrencies)  # the issue's goal: at 50 concurrent
