@@ -62,6 +62,8 @@ class SmsBridgeCoordinator(DataUpdateCoordinator[AccountState]):
             minutes=entry.options.get(OPT_POLL_MINUTES, DEFAULT_POLL_MINUTES)
         )
         self._requested = False
+        self._refresh_asked = False
+        self._ask_again = False
         self._counts_pushed_at = 0.0
         self._counts_timer: CALLBACK_TYPE | None = None
         super().__init__(
@@ -84,11 +86,28 @@ class SmsBridgeCoordinator(DataUpdateCoordinator[AccountState]):
 
     @callback
     def async_gateway_changed(self) -> None:
-        """A send or a report changed what the gateway reports: fetch it soon (debounced)."""
-        if self.polls_gateway:
-            self.config_entry.async_create_background_task(
-                self.hass, self.async_request_refresh(), f"{DOMAIN} refresh after a change"
-            )
+        """A send or a report changed what the gateway reports: fetch it soon (debounced).
+
+        One request at a time: a burst of reports asks once more at its end, not once per report.
+        """
+        if not self.polls_gateway:
+            return
+        if self._refresh_asked:
+            self._ask_again = True
+            return
+        self._refresh_asked = True
+        self.config_entry.async_create_background_task(
+            self.hass, self._async_refresh_asked(), f"{DOMAIN} refresh after a change"
+        )
+
+    async def _async_refresh_asked(self) -> None:
+        try:
+            await self.async_request_refresh()
+            while self._ask_again:  # changes came while it ran: the debouncer takes them
+                self._ask_again = False
+                await self.async_request_refresh()
+        finally:
+            self._refresh_asked = False
 
     async def async_refresh(self) -> None:
         """A refresh asked for (after a send, at midnight), not a scheduled poll."""
