@@ -39,7 +39,7 @@ from .providers.base import (
     SendResult,
     TransientError,
 )
-from .providers.text import is_gsm7, strip_diacritics
+from .providers.text import is_gsm7, plain_text
 
 #: Seconds before the single retry of a transient failure.
 RETRY_DELAY = 2.0
@@ -79,8 +79,9 @@ def resolve_targets(targets: str | Iterable[str], region: str) -> list[Recipient
 def prepare_text(text: str, unicode: bool | None, encoding: str) -> tuple[str, bool]:
     """The text to send and whether it goes as Unicode.
 
-    `unicode` (from the call) wins over the entry's encoding option. Plain text has its
-    Vietnamese diacritics removed; "auto" keeps them only when the text needs Unicode.
+    `unicode` (from the call) wins over the entry's encoding option. Plain text is GSM-7:
+    Vietnamese diacritics removed, Bulgarian transliterated; "auto" is plain only when the text
+    needs no Unicode.
     """
     if unicode is None:
         if encoding == ENCODING_UNICODE:
@@ -89,7 +90,7 @@ def prepare_text(text: str, unicode: bool | None, encoding: str) -> tuple[str, b
             unicode = False
         else:
             unicode = not is_gsm7(text)
-    return (text, True) if unicode else (strip_diacritics(text), False)
+    return (text, True) if unicode else (plain_text(text), False)
 
 
 async def _send_once_more_if_safe(provider: Provider, message: OutgoingMessage) -> SendResult:
