@@ -9,7 +9,7 @@ counts are kept as messages change, and the oldest messages are dropped from the
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NotRequired, TypedDict
@@ -142,6 +142,10 @@ class Ledger:
     def get(self, message_id: str) -> LedgerMessage | None:
         """A remembered message by its gateway id."""
         return self._messages.get(message_id)
+
+    def newest_first(self) -> Iterator[LedgerMessage]:
+        """The messages from the latest sent back, lazily: a query stops when it has enough."""
+        return reversed(self._messages.values())
 
     @callback
     def async_record_sent(self, result: SendResult, text: str) -> LedgerMessage:
