@@ -60,6 +60,8 @@ OPT_POLL_MINUTES: Final = "poll_minutes"
 OPT_BALANCE_UNIT: Final = "balance_unit"
 OPT_CONCURRENCY: Final = "concurrency"
 OPT_CHECK_SOURCE: Final = "check_source_ip"
+#: Balance threshold in the balance's own unit (VND or SMS credits); unset: no low-balance sensor.
+OPT_LOW_BALANCE: Final = "low_balance"
 
 ENCODING_ASCII: Final = "ascii"
 ENCODING_UNICODE: Final = "unicode"
