@@ -46,8 +46,16 @@ def config_dir(recorder_mock: Recorder, hass: HomeAssistant, tmp_path: Path) -> 
     return tmp_path
 
 
+@pytest.fixture
+def logbook_config() -> dict[str, Any]:
+    """The logbook's YAML configuration: none, as a default Home Assistant has it."""
+    return {}
+
+
 @pytest.fixture(autouse=True)
-async def logbook(recorder_mock: Recorder, hass: HomeAssistant) -> AsyncIterator[None]:
+async def logbook(
+    recorder_mock: Recorder, hass: HomeAssistant, logbook_config: dict[str, Any]
+) -> AsyncIterator[None]:
     """The logbook, as a default Home Assistant has it, without the frontend it depends on.
 
     The frontend package is not in every test stack; once it is there, HA's web server would
@@ -56,7 +64,7 @@ async def logbook(recorder_mock: Recorder, hass: HomeAssistant) -> AsyncIterator
     mock_component(hass, "frontend")
     with patch("homeassistant.components.http.start_http_server_and_save_config"):
         assert await async_setup_component(hass, "websocket_api", {})  # the frontend's part
-        assert await async_setup_component(hass, "logbook", {})
+        assert await async_setup_component(hass, "logbook", {"logbook": logbook_config})
         yield
 
 
@@ -158,6 +166,52 @@ async def test_repeats_and_reloads_add_no_line(
     restored = hass.states.get(event_entity(hass, entry))
     assert restored is not None
     assert (restored.state, restored.attributes) == (state.state, state.attributes)
+
+
+EXCLUDE_EVENT_ENTITIES = {"exclude": {"entity_globs": ["event.*_delivery_report"]}}
+
+
+@pytest.mark.parametrize("logbook_config", [EXCLUDE_EVENT_ENTITIES])
+async def test_readme_recipe_one_line_per_report_none_from_reloads(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    setup_entry: EntryFactory,
+    client: Client,
+) -> None:
+    """With the event entities kept out of the logbook (README), ours is the only line left.
+
+    Home Assistant's logbook writes every state change of an event entity as "detected an
+    event", also the unavailable state and the restored one around a reload; an integration
+    cannot keep its entity out. The logbook's own exclude option can.
+    """
+    entry = await setup_entry("smspay", **SMSPAY_EXTRA)
+    for query in ("sms_id=77&dlr=4&site=abc", "sms_id=77&dlr=1&site=abc"):
+        assert (await call_webhook(client, entry, query=query))[0] == 200
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    lines = await logbook_lines(hass, hass_ws_client)
+    assert [line["message"] for line in lines] == [
+        "SMS to an unknown number pending",
+        "SMS to an unknown number delivered",
+    ]
+
+
+async def test_without_the_recipe_the_event_entity_has_lines_of_its_own(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    setup_entry: EntryFactory,
+    client: Client,
+) -> None:
+    """What the recipe is for: by default the event entity's state changes are lines too."""
+    entry = await setup_entry("smspay", **SMSPAY_EXTRA)
+    assert (await call_webhook(client, entry, query="sms_id=77&dlr=1&site=abc"))[0] == 200
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    lines = await logbook_lines(hass, hass_ws_client)
+    entity_id = event_entity(hass, entry)
+    theirs = [
+        line["state"] for line in lines if line.get("entity_id") == entity_id and "state" in line
+    ]
+    assert len(ours(lines)) == 1
+    assert theirs[1:] == ["unavailable", theirs[0]]  # the report, then the reload's two
 
 
 REPORTS = [
