@@ -13,14 +13,17 @@ from .coordinator import SmsBridgeConfigEntry
 from .messages import GET_MESSAGES_FIELDS, find_messages
 from .sending import async_send
 
-SERVICE_SEND = "send"
 SERVICE_GET_MESSAGES = "get_messages"
+SERVICE_SEND = "send"
 ATTR_TARGET = "target"
 ATTR_MESSAGE = "message"
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_SENDER = "sender"
 ATTR_UNICODE = "unicode"
 
+GET_MESSAGES_SCHEMA = vol.Schema(
+    {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string, **GET_MESSAGES_FIELDS}
+)
 SEND_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_TARGET): vol.Any(cv.string, [cv.string]),
@@ -29,9 +32,6 @@ SEND_SCHEMA = vol.Schema(
         vol.Optional(ATTR_SENDER): cv.string,
         vol.Optional(ATTR_UNICODE): cv.boolean,
     }
-)
-GET_MESSAGES_SCHEMA = vol.Schema(
-    {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string, **GET_MESSAGES_FIELDS}
 )
 
 
@@ -63,6 +63,16 @@ def resolve_entry(hass: HomeAssistant, entry_id: str | None) -> SmsBridgeConfigE
     return loaded[0]
 
 
+async def _async_get_messages(call: ServiceCall) -> ServiceResponse:
+    """Handle sms_bridge.get_messages: the account named, else every loaded one."""
+    hass = call.hass
+    if (entry_id := call.data.get(ATTR_CONFIG_ENTRY_ID)) is not None:
+        entries = [resolve_entry(hass, entry_id)]
+    elif not (entries := hass.config_entries.async_loaded_entries(DOMAIN)):
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_entry_loaded")
+    return find_messages(entries, call.data)
+
+
 async def _async_send(call: ServiceCall) -> ServiceResponse:
     """Handle sms_bridge.send."""
     entry = resolve_entry(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID))
@@ -79,29 +89,19 @@ async def _async_send(call: ServiceCall) -> ServiceResponse:
     return {"messages": messages}  # type: ignore[dict-item]
 
 
-async def _async_get_messages(call: ServiceCall) -> ServiceResponse:
-    """Handle sms_bridge.get_messages: the account named, else every loaded one."""
-    hass = call.hass
-    if (entry_id := call.data.get(ATTR_CONFIG_ENTRY_ID)) is not None:
-        entries = [resolve_entry(hass, entry_id)]
-    elif not (entries := hass.config_entries.async_loaded_entries(DOMAIN)):
-        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_entry_loaded")
-    return find_messages(entries, call.data)
-
-
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions."""
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_SEND,
-        _async_send,
-        schema=SEND_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
-    )
     hass.services.async_register(
         DOMAIN,
         SERVICE_GET_MESSAGES,
         _async_get_messages,
         schema=GET_MESSAGES_SCHEMA,
         supports_response=SupportsResponse.ONLY,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_SEND,
+        _async_send,
+        schema=SEND_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
     )
