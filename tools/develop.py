@@ -2,17 +2,23 @@
 
 ./config keeps the instance between runs. The first run makes the user dev / dev and one
 account per gateway against the sandbox; every run points the sandbox's delivery reports at
-the accounts' webhooks, so sending from the UI shows reports arriving.
+the accounts' webhooks, so sending from the UI shows reports arriving. The server's language
+follows the language the tester picks on the profile page, so entity names show in it too.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 import contextlib
+import itertools
 from pathlib import Path
 import signal
 import socket
 import sys
+from typing import Any
+
+import aiohttp
 
 from sandbox import Sandbox
 
@@ -23,6 +29,8 @@ CONFIG = ROOT / "config"
 HA_PORT = 8123
 SANDBOX_PORT = 8765
 USER = PASSWORD = "dev"  # noqa: S105 - the documented login of the local dev instance
+#: Seconds between two looks at the tester's language choice.
+LANGUAGE_POLL = 1.0
 
 
 def port_is_free(port: int) -> bool:
@@ -38,6 +46,56 @@ async def webhook_of(hass: HassProcess, entry_id: str) -> str:
     )
     await hass._json("DELETE", f"/api/config/config_entries/options/flow/{flow['flow_id']}")
     return str(flow["description_placeholders"]["webhook_url"])
+
+
+async def _command(
+    ws: aiohttp.ClientWebSocketResponse, ids: Iterator[int], message: dict[str, Any]
+) -> Any:
+    """One websocket command, as the frontend sends it; its result."""
+    await ws.send_json({"id": next(ids), **message})
+    answer = await ws.receive_json()
+    if not answer.get("success"):
+        raise RuntimeError(f"{message['type']}: {answer.get('error')}")
+    return answer.get("result")
+
+
+async def follow_tester_language(hass: HassProcess) -> None:
+    """Keep the server's language on the one the tester picks in the profile.
+
+    Home Assistant 2025.4 names entities on the server, in the server's language: the frontend
+    shows each entity's friendly_name as it comes, and the profile's language changes only the
+    frontend's own texts (and translated states). So when the tester picks a language, the dev
+    instance makes it the server's too and reloads SMS Bridge, whose entities are then named
+    in it. The frontend stores the choice as user data; 2025.4 has no subscription for it.
+    """
+    try:
+        await _follow(hass)
+    except (aiohttp.ClientError, RuntimeError) as err:  # Home Assistant stopped or restarts
+        print(f"No longer following the tester's language: {err}", flush=True)
+
+
+async def _follow(hass: HassProcess) -> None:
+    assert hass.session is not None
+    current = (await hass._json("GET", "/api/config"))["language"]
+    async with hass.session.ws_connect(f"{hass.url}/api/websocket") as ws:
+        await ws.receive_json()
+        await ws.send_json({"type": "auth", "access_token": hass.token})
+        if (await ws.receive_json()).get("type") != "auth_ok":
+            raise RuntimeError("websocket authentication failed")
+        ids = itertools.count(1)
+        while True:
+            stored = await _command(ws, ids, {"type": "frontend/get_user_data", "key": "language"})
+            wanted = ((stored or {}).get("value") or {}).get("language")
+            if wanted and wanted != current:
+                await _command(ws, ids, {"type": "config/core/update", "language": wanted})
+                current = wanted
+                for entry in await hass.entries(DOMAIN):
+                    path = f"/api/config/config_entries/entry/{entry['entry_id']}/reload"
+                    await hass._json("POST", path)
+                print(
+                    f"Server language now {wanted}: SMS Bridge reloaded, names follow.", flush=True
+                )
+            await asyncio.sleep(LANGUAGE_POLL)
 
 
 async def run(config_dir: Path) -> int:
@@ -85,7 +143,11 @@ async def run(config_dir: Path) -> int:
             flush=True,
         )
         assert hass.process is not None
-        await hass.process.wait()
+        follower = asyncio.create_task(follow_tester_language(hass))
+        try:
+            await hass.process.wait()
+        finally:
+            follower.cancel()
         print(f"Home Assistant stopped:\n{hass.log_tail()}")
         return 1
     except asyncio.CancelledError:

@@ -39,7 +39,12 @@ from .webhook import async_handle_webhook
 
 __all__ = ["async_migrate_entry"]
 
-PLATFORMS: list[Platform] = [Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.EVENT,
+    Platform.NOTIFY,
+    Platform.SENSOR,
+]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 #: Entry data whose change needs no reload.
 RELOAD_IGNORES = frozenset({CONF_CLOUDHOOK_URL})

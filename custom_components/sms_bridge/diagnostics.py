@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from itertools import islice
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -10,6 +11,7 @@ from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_NUMBERS
+from .ledger import Ledger
 from .providers import PROVIDER_CLASSES
 from .runtime import SmsBridgeConfigEntry
 
@@ -20,6 +22,8 @@ TO_REDACT = {
     for field in cls.account_fields
     if field.is_secret
 } | {CONF_WEBHOOK_ID, "cloudhook_url"}
+#: How many of the latest messages diagnostics show.
+LAST_MESSAGES = 20
 
 
 def mask_phone(number: str) -> str:
@@ -29,6 +33,29 @@ def mask_phone(number: str) -> str:
     """
     head = number[:4] if len(number) > 8 else ""
     return f"{head}{'*' * max(len(number) - len(head) - 2, 0)}{number[-2:]}"
+
+
+def last_messages(ledger: Ledger) -> list[dict[str, Any]]:
+    """The latest messages, newest first: numbers masked and no text.
+
+    Diagnostics end up attached to public issues, and an SMS can be private (a code, a name, an
+    address); what support needs is the number's shape, the length and the gateway's answers.
+    """
+    return [
+        {
+            "message_id": message.message_id,
+            "phone": mask_phone(message.phone),
+            "segments": message.segments,
+            "sent_at": message.sent_at.isoformat(),
+            "status": message.status.value,
+            "final": message.final,
+            "history": [
+                {"time": time.isoformat(), "status": status.value, "provider_status": raw}
+                for time, status, raw in message.history
+            ],
+        }
+        for message in islice(ledger.newest_first(), LAST_MESSAGES)
+    ]
 
 
 async def async_get_config_entry_diagnostics(
@@ -62,5 +89,5 @@ async def async_get_config_entry_diagnostics(
             ),
             "totals": dataclasses.asdict(state.totals) if state else None,
         },
-        "ledger": {"messages": len(runtime.ledger)},
+        "ledger": {"messages": len(runtime.ledger), "last": last_messages(runtime.ledger)},
     }

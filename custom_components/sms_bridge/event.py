@@ -18,6 +18,11 @@ from .runtime import SmsBridgeConfigEntry
 PARALLEL_UPDATES = 0
 
 
+def report_entity_unique_id(entry_id: str) -> str:
+    """The unique id of an account's delivery-report event entity."""
+    return f"{entry_id}_delivery_report"
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: SmsBridgeConfigEntry,
@@ -41,7 +46,7 @@ class DeliveryReportEvent(EventEntity):
 
     def __init__(self, entry: SmsBridgeConfigEntry) -> None:
         self._entry = entry
-        self._attr_unique_id = f"{entry.entry_id}_delivery_report"
+        self._attr_unique_id = report_entity_unique_id(entry.entry_id)
         self._attr_device_info = account_device(entry)
         self._attr_event_types = [status.value for status in DeliveryStatus]
 
@@ -52,7 +57,8 @@ class DeliveryReportEvent(EventEntity):
 
     @callback
     def _async_report(self, data: dict[str, Any]) -> None:
-        attributes = {k: v for k, v in data.items() if k not in ("entry_id", "status")}
+        """The report's event data become the attributes: phone, status, error and the rest."""
+        attributes = {k: v for k, v in data.items() if k != "entry_id"}
         self._trigger_event(data["status"], attributes)
         self.async_write_ha_state()
 

@@ -186,7 +186,7 @@ class Ledger:
         return iter(self._messages.values())
 
     def newest_first(self) -> Iterator[LedgerMessage]:
-        """Every remembered message, newest first."""
+        """The messages from the latest sent back, lazily: a query stops when it has enough."""
         return reversed(self._messages.values())
 
     def get(self, message_id: str) -> LedgerMessage | None:

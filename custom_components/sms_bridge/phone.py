@@ -36,3 +36,12 @@ def to_e164(number: str, region: str) -> str:
     if not phonenumbers.is_valid_number(parsed):
         raise InvalidNumberError(number)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def for_reading(number: str, region: str | None = None) -> str:
+    """A number grouped for reading, in international form ("+84 912 345 678"); else as given."""
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -30,7 +30,7 @@ from .ledger import LedgerMessage
 from .outgoing import async_send_one, outgoing
 from .phone import InvalidNumberError, split_numbers, to_e164
 from .providers.base import AuthenticationError, ProviderError, SendResult
-from .providers.text import is_gsm7, strip_diacritics
+from .providers.text import is_gsm7, plain_text
 from .runtime import SmsBridgeConfigEntry
 
 
@@ -68,8 +68,9 @@ def resolve_targets(targets: str | Iterable[str], region: str) -> list[Number]:
 def prepare_text(text: str, unicode: bool | None, encoding: str) -> tuple[str, bool]:
     """The text to send and whether it goes as Unicode.
 
-    `unicode` (from the call) wins over the entry's encoding option. Plain text has its
-    Vietnamese diacritics removed; "auto" keeps them only when the text needs Unicode.
+    `unicode` (from the call) wins over the entry's encoding option. Plain text is GSM-7:
+    Vietnamese diacritics removed, Bulgarian transliterated; "auto" is plain only when the text
+    needs no Unicode.
     """
     if unicode is None:
         if encoding == ENCODING_UNICODE:
@@ -78,7 +79,7 @@ def prepare_text(text: str, unicode: bool | None, encoding: str) -> tuple[str, b
             unicode = False
         else:
             unicode = not is_gsm7(text)
-    return (text, True) if unicode else (strip_diacritics(text), False)
+    return (text, True) if unicode else (plain_text(text), False)
 
 
 @dataclass(slots=True)

@@ -1,4 +1,4 @@
-"""The sms_bridge.send action, registered once for all entries."""
+"""The integration's actions (send, get_messages), registered once for all entries."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import voluptuous as vol
 
 from .campaigns import SEND_CAMPAIGN_SCHEMA, SERVICE_SEND_CAMPAIGN, async_send_campaign
 from .const import DOMAIN
+from .messages import GET_MESSAGES_FIELDS, find_messages
 from .runtime import SmsBridgeConfigEntry
 from .sending import async_send
 
+SERVICE_GET_MESSAGES = "get_messages"
 SERVICE_SEND = "send"
 ATTR_TARGET = "target"
 ATTR_MESSAGE = "message"
@@ -21,6 +23,9 @@ ATTR_SENDER = "sender"
 ATTR_UNICODE = "unicode"
 ATTR_BACKUP = "backup"
 
+GET_MESSAGES_SCHEMA = vol.Schema(
+    {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string, **GET_MESSAGES_FIELDS}
+)
 SEND_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_TARGET): vol.Any(cv.string, [cv.string]),
@@ -61,6 +66,16 @@ def resolve_entry(hass: HomeAssistant, entry_id: str | None) -> SmsBridgeConfigE
     return loaded[0]
 
 
+async def _async_get_messages(call: ServiceCall) -> ServiceResponse:
+    """Handle sms_bridge.get_messages: the account named, else every loaded one."""
+    hass = call.hass
+    if (entry_id := call.data.get(ATTR_CONFIG_ENTRY_ID)) is not None:
+        entries = [resolve_entry(hass, entry_id)]
+    elif not (entries := hass.config_entries.async_loaded_entries(DOMAIN)):
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_entry_loaded")
+    return find_messages(entries, call.data)
+
+
 async def _async_send(call: ServiceCall) -> ServiceResponse:
     """Handle sms_bridge.send."""
     entry = resolve_entry(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID))
@@ -87,6 +102,13 @@ async def _async_send_campaign(call: ServiceCall) -> ServiceResponse:
 
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions."""
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_GET_MESSAGES,
+        _async_get_messages,
+        schema=GET_MESSAGES_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
     hass.services.async_register(
         DOMAIN,
         SERVICE_SEND,

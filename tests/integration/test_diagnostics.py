@@ -18,7 +18,11 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.sms_bridge.const import DOMAIN
 from custom_components.sms_bridge.diagnostics import mask_phone
-from custom_components.sms_bridge.providers.base import SendResult
+from custom_components.sms_bridge.providers.base import (
+    DeliveryReport,
+    DeliveryStatus,
+    SendResult,
+)
 from sandbox import Fault, Sandbox
 
 from .conftest import PROVIDERS, make_entry
@@ -99,7 +103,8 @@ async def test_no_secret_in_diagnostics(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     entry.runtime_data.ledger.async_record_sent(
-        SendResult(provider=provider, message_id="m1", phone="+84907654321", segments=1), "hi"
+        SendResult(provider=provider, message_id="m1", phone="+84907654321", segments=1),
+        "zqPrivate: your code is 4242",
     )
 
     diagnostics = await diagnostics_of(hass, hass_client, entry)
@@ -122,7 +127,17 @@ async def test_no_secret_in_diagnostics(
     assert diagnostics["recipients"] == [
         {"title": "Night shift", "numbers": ["+849******67", "+359*******56"]}
     ]
-    assert diagnostics["ledger"] == {"messages": 1}
+    [last] = diagnostics["ledger"]["last"]
+    assert diagnostics["ledger"]["messages"] == 1
+    assert last.pop("sent_at")
+    assert last == {
+        "message_id": "m1",
+        "phone": "+849******21",
+        "segments": 1,
+        "status": "pending",
+        "final": False,
+        "history": [],
+    }
     coordinator = diagnostics["coordinator"]
     assert coordinator["last_update_success"] is True
     assert coordinator["counts_from_ledger"] is (provider != "fibo")
@@ -154,6 +169,33 @@ async def test_diagnostics_while_gateway_fails(
     assert diagnostics["coordinator"]["last_update_success"] is False
     assert diagnostics["coordinator"]["update_interval"] == "0:20:00"
     assert "zq" not in json.dumps(diagnostics).lower()
+
+
+async def test_last_twenty_messages(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, sandbox: Sandbox
+) -> None:
+    """The latest 20 messages, newest first, each with its reports; no text."""
+    entry = entry_with_secrets(sandbox, "esms")
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    ledger = entry.runtime_data.ledger
+    for number in range(25):
+        ledger.async_record_sent(
+            SendResult(provider="esms", message_id=f"m{number}", phone=NUMBERS[0], segments=1),
+            f"Message number {number}",
+        )
+    ledger.async_record_report(
+        DeliveryReport(
+            provider="esms", message_id="m24", status=DeliveryStatus.FAILED, provider_status="4"
+        )
+    )
+
+    last = (await diagnostics_of(hass, hass_client, entry))["ledger"]["last"]
+    assert [message["message_id"] for message in last] == [f"m{n}" for n in range(24, 4, -1)]
+    assert [(h["status"], h["provider_status"]) for h in last[0]["history"]] == [("failed", "4")]
+    assert (last[0]["status"], last[0]["final"]) == ("failed", True)
+    assert "Message number" not in json.dumps(last)
 
 
 @pytest.mark.parametrize(

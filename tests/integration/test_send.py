@@ -1,4 +1,6 @@
 """Sending: the action, the notify entities and legacy notify services, through every gateway."""
+# Bulgarian test texts are Cyrillic on purpose.
+# ruff: noqa: RUF001
 
 from __future__ import annotations
 
@@ -160,6 +162,40 @@ async def test_vietnamese_text(
     assert sent.text == expected
     if provider == "fibo":
         assert sent.details["service_type"] == (1 if expected == VIETNAMESE else 0)
+
+
+BULGARIAN = "Здравей! Хладилникът в склад 3 в България е на 12 градуса, провери го веднага."
+BULGARIAN_PLAIN = "Zdravey! Hladilnikat v sklad 3 v Bulgaria e na 12 gradusa, proveri go vednaga."
+
+
+@pytest.mark.parametrize(
+    ("unicode", "encoding", "expected", "segments"),
+    [
+        (None, "ascii", BULGARIAN_PLAIN, 1),
+        (False, None, BULGARIAN_PLAIN, 1),
+        (None, "auto", BULGARIAN, 2),  # Cyrillic needs Unicode: 70 characters a segment
+        (None, "unicode", BULGARIAN, 2),
+    ],
+    ids=["ascii", "unicode-false", "auto", "unicode"],
+)
+async def test_bulgarian_text(
+    hass: HomeAssistant,
+    sandbox: Sandbox,
+    setup_entry: EntryFactory,
+    unicode: bool | None,
+    encoding: str | None,
+    expected: str,
+    segments: int,
+) -> None:
+    """Plain text is transliterated to Latin (GSM-7, one segment); Unicode keeps the Cyrillic."""
+    await setup_entry("smspay", options={"encoding": encoding} if encoding else None)
+    data: dict[str, Any] = {"target": NUMBERS["smspay"], "message": BULGARIAN}
+    if unicode is not None:
+        data["unicode"] = unicode
+    response = await _send(hass, **data)
+    [sent] = gateway_messages(sandbox, "smspay")
+    assert sent.text == expected
+    assert sent.segments == response["messages"][0]["segments"] == segments
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,85 @@
+"""The logbook: each delivery report in words, "SMS to +84 912 345 678 delivered".
+
+The logbook asks for plain text, not translation keys, so the words come from our own
+translations in the server's language (English where a text is missing), as they were loaded
+when the integration was set up. The line names the account and links its event entity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_ENTITY_ID,
+    LOGBOOK_ENTRY_MESSAGE,
+    LOGBOOK_ENTRY_NAME,
+)
+from homeassistant.components.logbook.models import LazyEventPartialState
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.translation import async_get_cached_translations
+
+from .const import DOMAIN
+from .event import report_entity_unique_id
+from .phone import for_reading
+from .providers.base import DeliveryStatus
+from .reports import EVENT_DELIVERY_REPORT
+
+type Describe = Callable[[LazyEventPartialState], dict[str, str | None]]
+
+
+@callback
+def async_describe_events(
+    hass: HomeAssistant, async_describe_event: Callable[[str, str, Describe], None]
+) -> None:
+    """Tell the logbook how to word a delivery report."""
+
+    @callback
+    def async_describe_report(event: LazyEventPartialState) -> dict[str, str | None]:
+        return describe_report(hass, event.data)
+
+    async_describe_event(DOMAIN, EVENT_DELIVERY_REPORT, async_describe_report)
+
+
+@callback
+def describe_report(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str | None]:
+    """The logbook line of one report: the account's name, the words, its event entity."""
+    entry_id = str(data.get("entry_id"))
+    entry = hass.config_entries.async_get_entry(entry_id)
+    return {
+        LOGBOOK_ENTRY_NAME: entry.title if entry else "SMS Bridge",
+        LOGBOOK_ENTRY_MESSAGE: report_words(hass, data),
+        LOGBOOK_ENTRY_ENTITY_ID: er.async_get(hass).async_get_entity_id(
+            Platform.EVENT, DOMAIN, report_entity_unique_id(entry_id)
+        ),
+    }
+
+
+@callback
+def report_words(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
+    """The words of a report: a failure with the gateway's reason, or at least its code."""
+    phone = data.get("phone")
+    number = for_reading(phone) if phone else _text(hass, "logbook_unknown_number")
+    status = data.get("status")
+    if status == DeliveryStatus.FAILED and data.get("error"):
+        return _text(hass, "logbook_failed", phone=number, reason=str(data["error"]))
+    if status == DeliveryStatus.FAILED:
+        return _text(
+            hass, "logbook_failed_code", phone=number, code=str(data.get("provider_status"))
+        )
+    if status in (DeliveryStatus.DELIVERED, DeliveryStatus.SENT):
+        return _text(hass, f"logbook_{status}", phone=number)
+    return _text(hass, "logbook_pending", phone=number)
+
+
+def _text(hass: HomeAssistant, key: str, **placeholders: str) -> str:
+    """One of our texts in the server's language, else in English (loaded at setup)."""
+    wanted = f"component.{DOMAIN}.exceptions.{key}.message"
+    for language in (hass.config.language, "en"):
+        if template := async_get_cached_translations(hass, language, "exceptions", DOMAIN).get(
+            wanted
+        ):
+            return template.format(**placeholders)
+    return key

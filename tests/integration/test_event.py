@@ -1,0 +1,42 @@
+"""The delivery-report event entity: what its more-info dialog shows of the latest report."""
+
+from __future__ import annotations
+
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import entity_registry as er
+
+from custom_components.sms_bridge.const import DOMAIN
+from sandbox import Sandbox
+
+from .conftest import Client, EntryFactory, point_reports_at
+
+
+async def test_attributes_are_the_report(
+    hass: HomeAssistant,
+    sandbox: Sandbox,
+    setup_entry: EntryFactory,
+    client: Client,
+    events: list[Event],
+) -> None:
+    """Phone, status, error and the rest of the event's data; the entry id only in the event."""
+    entry = await setup_entry("smspay", report_param="site", report_value="abc")
+    await point_reports_at(hass, sandbox, client, entry)
+    await hass.services.async_call(
+        DOMAIN, "send", {"target": "0888123454", "message": "Склад 3"}, blocking=True
+    )
+    await sandbox.idle()
+    await hass.async_block_till_done()
+    last = events[-1].data
+    assert (last["status"], last["phone"]) == ("failed", "+359888123454")
+    assert last["error"]
+
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "event", DOMAIN, f"{entry.entry_id}_delivery_report"
+    )
+    state = hass.states.get(entity_id or "")
+    assert state is not None
+    attributes = dict(state.attributes)
+    assert attributes.pop("event_type") == "failed"
+    shown = {key: attributes[key] for key in last if key in attributes}
+    assert shown == {key: value for key, value in last.items() if key != "entry_id"}
+    assert "entry_id" not in attributes
