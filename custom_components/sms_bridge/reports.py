@@ -119,16 +119,22 @@ class ReportRouter:
 
     @callback
     def async_report(self, report: DeliveryReport) -> bool:
-        """Act on an accepted report; False when this status of the message was already seen."""
+        """Act on an accepted report; False when this status of the message was already seen.
+
+        A message of the ledger remembers its reports itself; the dedupe memory is for the rest.
+        """
         message = self._ledger.get(report.message_id)
-        if message is not None and message.has_report(report.provider_status):
-            return False
+        if message is not None:
+            if message.has_report(report.provider_status):
+                return False
+            self._apply(report, message)
+            return True
         if not self._seen.async_first_time(report_key(report.message_id, report.provider_status)):
             return False
-        if message is not None or not self._sending:
-            self._apply(report, message)
-        else:
+        if self._sending:
             self._hold(report)
+        else:
+            self._apply(report, None)
         return True
 
     @callback
