@@ -3,8 +3,8 @@
 Every change is a small record appended to the journal within `FLUSH_DELAY` of the change, however
 steady the traffic (the timer is armed by the first change and never pushed back), so a kill -9
 loses at most the last second. Records are serialized in the event loop, so the file written
-later is the data as it was. The snapshots are rewritten only after as many records as the data
-holds items: the cost of a change does not grow with the data.
+later is the data as it was. The snapshots are rewritten only after twice as many records as the
+data holds items: the cost of a change does not grow with the data.
 
 Each record carries a sequence number and each snapshot the number it covers, so replaying a
 journal that a crash left untruncated never takes a part back in time.
@@ -28,7 +28,8 @@ from .const import DOMAIN, LOGGER
 STORAGE_VERSION = 1
 #: Seconds between a change and its record on disk, at most.
 FLUSH_DELAY = 0.5
-#: A snapshot is rewritten after this many records at least (or as many as the data holds).
+#: A snapshot is rewritten after this many records at least, or twice as many as the data holds
+#: items: the journal stays within a few times the data, and a change's share stays constant.
 COMPACT_MIN = 1000
 #: Key of the sequence number a snapshot covers.
 SEQ = "seq"
@@ -135,7 +136,7 @@ class EntryJournal:
                 self._pending[:0] = lines  # tried again with the next change or on stop
                 return
             self._since_snapshot += len(lines)
-            if self._since_snapshot >= max(COMPACT_MIN, sum(map(len, self._parts.values()))):
+            if self._since_snapshot >= max(COMPACT_MIN, 2 * sum(map(len, self._parts.values()))):
                 await self._async_compact()
 
     async def _async_compact(self) -> None:

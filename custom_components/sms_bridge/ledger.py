@@ -78,13 +78,22 @@ class LedgerMessage:
     #: The backup's message that resent this one after it failed, and the other way round.
     resent_as: MessageLink | None = None
     resend_of: MessageLink | None = None
+    #: The JSON form, kept until the message changes (`changed`): a snapshot of a large ledger
+    #: then costs little, and a form handed out is never modified afterwards.
+    stored: StoredMessage | None = field(default=None, repr=False, compare=False)
+
+    def changed(self) -> None:
+        """The message changed: its JSON form is made anew when next asked for."""
+        self.stored = None
 
     def has_report(self, provider_status: str) -> bool:
         """Whether a report with this raw status was already recorded."""
         return any(raw == provider_status for _, _, raw in self.history)
 
     def as_stored(self) -> StoredMessage:
-        """The JSON form."""
+        """The JSON form (made once per change)."""
+        if self.stored is not None:
+            return self.stored
         stored: StoredMessage = {
             "id": self.message_id,
             "phone": self.phone,
@@ -102,6 +111,7 @@ class LedgerMessage:
             stored["resent_as"] = self.resent_as
         if self.resend_of:
             stored["resend_of"] = self.resend_of
+        self.stored = stored
         return stored
 
     @classmethod
@@ -254,6 +264,7 @@ class Ledger:
         final: bool,
     ) -> None:
         """One report on a message: its history (the latest MAX_HISTORY), status and counts."""
+        message.changed()
         message.history.append((when, status, raw))
         del message.history[:-MAX_HISTORY]
         # A late non-final report never undoes a final status.
@@ -269,6 +280,7 @@ class Ledger:
     @callback
     def async_update(self, message: LedgerMessage) -> None:
         """Record a change made to a message (its resend link, its body let go)."""
+        message.changed()
         self._changed(message)
 
     # -- today's totals --

@@ -113,14 +113,18 @@ async def test_compaction_keeps_everything_and_empties_the_journal(
     """After enough records the data goes to its snapshots and the journal starts again."""
     journal, ledger, seen = await _open(hass)
     with patch("custom_components.sms_bridge.journal.COMPACT_MIN", 10):
-        for number in range(12):
+        for number in range(12):  # 24 items, so compaction after 48 records
             ledger.async_record_sent(_sent(f"m{number}"), "x")
-            seen.async_first_time(report_key(f"m{number}", "7"))
+            seen.async_first_time(report_key(f"x{number}", "7"))
+            for raw in ("7", "5"):
+                report = DeliveryReport("esms", f"m{number}", DeliveryStatus.SENT, raw)
+                ledger.async_record_report(report)
         await journal.async_flush()
     assert _on_disk(config_dir) == ""
     snapshot = hass_storage[f"sms_bridge.{ENTRY}.ledger"]["data"]
     assert len(snapshot["messages"]) == 12
-    assert snapshot["seq"] == 24
+    assert snapshot["seq"] == 48
+    assert [raw for _, _, raw in snapshot["messages"][0]["history"]] == ["7", "5"]
 
     ledger.async_record_sent(_sent("after"), "y")
     await journal.async_flush()
