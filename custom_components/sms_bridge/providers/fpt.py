@@ -286,13 +286,19 @@ class FptProvider(Provider):
         *,
         sending: bool = False,
         session: bool = True,
+        ads: bool = False,
     ) -> T:
         """One call with the shared token; a refused token is replaced and the call made again.
+
+        An advertising call (`ads`) raises AdsNotAllowedError without asking when the token
+        lacks the advertising scope.
 
         The retry is safe: FPT refused the request before acting on it. A second refusal right
         after a fresh token raises RefusedError (the credentials work, so it is not an
         AuthenticationError, and a third try would most likely be refused again).
         """
+        if ads and not await self.ads_allowed():
+            raise AdsNotAllowedError(NO_ADS_SCOPE, code="1010")
         token = await self._access_token()
         try:
             return parse(await self._post(path, token, fields, sending=sending, session=session))
@@ -329,20 +335,6 @@ class FptProvider(Provider):
         await self._access_token()
         return self._scope == FULL_SCOPE
 
-    async def _ads_call[T](
-        self,
-        path: str,
-        fields: dict[str, Any],
-        parse: Callable[[RawResponse], T],
-        *,
-        sending: bool = False,
-        session: bool = True,
-    ) -> T:
-        """An advertising call; AdsNotAllowedError without asking when the scope is missing."""
-        if not await self.ads_allowed():
-            raise AdsNotAllowedError(NO_ADS_SCOPE, code="1010")
-        return await self._call(path, fields, parse, sending=sending, session=session)
-
     async def create_campaign(
         self,
         name: str,
@@ -358,7 +350,9 @@ class FptProvider(Provider):
         CampaignNameTakenError when the name was used before (names are single use).
         """
         fields = campaign_fields(name, message, schedule, quota, brandname or self._brandname)
-        return await self._ads_call(CREATE_CAMPAIGN_PATH, fields, parse_campaign_code, sending=True)
+        return await self._call(
+            CREATE_CAMPAIGN_PATH, fields, parse_campaign_code, sending=True, ads=True
+        )
 
     async def push_ads(self, campaign_code: str, phones: Iterable[str]) -> AdsPushResult:
         """Give a campaign its numbers (Vietnamese only; it goes out once approved, on schedule).
@@ -373,13 +367,13 @@ class FptProvider(Provider):
             "PhoneList": ",".join(number.removeprefix("+") for number in numbers),
         }
         parse = partial(parse_push_answer, campaign_code=campaign_code, phones=numbers)
-        return await self._ads_call(PUSH_ADS_PATH, fields, parse, sending=True)
+        return await self._call(PUSH_ADS_PATH, fields, parse, sending=True, ads=True)
 
     async def campaign_detail(self, campaign_code: str) -> CampaignDetail:
         """A campaign's state: waiting for approval, approved, rejected (with why) or sent."""
         parse = partial(parse_campaign_detail, code=campaign_code)
         fields = {"CampaignCode": campaign_code}
-        return await self._ads_call(DETAIL_ADS_PATH, fields, parse, session=False)
+        return await self._call(DETAIL_ADS_PATH, fields, parse, session=False, ads=True)
 
     async def campaign_results(self, campaign_code: str, batch_id: str) -> list[DeliveryReport]:
         """Per-number results of a sent campaign (days later); [] while FPT has none yet.
@@ -388,7 +382,7 @@ class FptProvider(Provider):
         """
         parse = partial(parse_results, batch_id=batch_id)
         fields = {"campaign_code": campaign_code}
-        return await self._ads_call(DLR_ADS_PATH, fields, parse, session=False)
+        return await self._call(DLR_ADS_PATH, fields, parse, session=False, ads=True)
 
     # -- delivery reports --
 
