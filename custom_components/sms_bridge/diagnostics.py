@@ -42,18 +42,7 @@ def last_messages(ledger: Ledger) -> list[dict[str, Any]]:
     address); what support needs is the number's shape, the length and the gateway's answers.
     """
     return [
-        {
-            "message_id": message.message_id,
-            "phone": mask_phone(message.phone),
-            "segments": message.segments,
-            "sent_at": message.sent_at.isoformat(),
-            "status": message.status.value,
-            "final": message.final,
-            "history": [
-                {"time": time.isoformat(), "status": status.value, "provider_status": raw}
-                for time, status, raw in message.history
-            ],
-        }
+        message.as_view() | {"phone": mask_phone(message.phone)}
         for message in islice(ledger.newest_first(), LAST_MESSAGES)
     ]
 

@@ -90,6 +90,21 @@ class LedgerMessage:
         """Whether a report with this raw status was already recorded."""
         return any(raw == provider_status for _, _, raw in self.history)
 
+    def as_view(self) -> dict[str, Any]:
+        """The form users read (the get_messages action, diagnostics): times ISO, statuses named."""
+        return {
+            "message_id": self.message_id,
+            "phone": self.phone,
+            "segments": self.segments,
+            "sent_at": self.sent_at.isoformat(),
+            "status": self.status.value,
+            "final": self.final,
+            "history": [
+                {"time": time.isoformat(), "status": status.value, "provider_status": raw}
+                for time, status, raw in self.history
+            ],
+        }
+
     def as_stored(self) -> StoredMessage:
         """The JSON form (made once per change)."""
         if self.stored is not None:

@@ -108,18 +108,11 @@ def _phones(entries: list[SmsBridgeConfigEntry], phone: str | None) -> dict[str,
 
 def _as_response(entry: SmsBridgeConfigEntry, message: LedgerMessage) -> dict[str, Any]:
     """One message as the action answers it (DESIGN.md); `text` is the ledger's 40 characters."""
-    return {
-        "config_entry_id": entry.entry_id,
-        "message_id": message.message_id,
-        "phone": message.phone,
-        "text": message.preview,
-        "segments": message.segments,
-        "sent_at": message.sent_at.isoformat(),
-        "status": message.status.value,
-        "final": message.final,
-        "history": [
-            {"time": time.isoformat(), "status": status.value, "provider_status": raw}
-            for time, status, raw in message.history
-        ],
-        "resent_as": message.resent_as,  # set once the backup account resends failed messages
-    }
+    return (
+        {"config_entry_id": entry.entry_id}
+        | message.as_view()
+        | {
+            "text": message.preview,
+            "resent_as": message.resent_as,  # set once the backup account resends failed messages
+        }
+    )
