@@ -232,16 +232,24 @@ async def push_ads(request: web.Request) -> web.Response:
 # --- detail-ads and dlr-ads -----------------------------------------------------------------------
 
 
-async def detail_ads(request: web.Request) -> web.Response:
-    """POST /api/detail-ads: approval status (and why not), schedule, whether it went out."""
+async def asked_campaign(request: web.Request, key: str) -> Campaign | web.Response:
+    """The caller's own campaign named under `key`; the error reply when there is none."""
     authorized = await authorize(request, ADS_SCOPE, session=False)
     if isinstance(authorized, web.Response):
         return authorized
     account, body = authorized
-    state = request.app[STATE]
-    campaign = campaign_of(state, body, "CampaignCode")
+    campaign = campaign_of(request.app[STATE], body, key)
     if campaign is None or campaign.account is not account:
         return error(1014, UNKNOWN_CAMPAIGN)
+    return campaign
+
+
+async def detail_ads(request: web.Request) -> web.Response:
+    """POST /api/detail-ads: approval status (and why not), schedule, whether it went out."""
+    campaign = await asked_campaign(request, "CampaignCode")
+    if isinstance(campaign, web.Response):
+        return campaign
+    state = request.app[STATE]
     now_phase = phase(campaign, state.ads, state.ads.now())
     sent = now_phase == "sent"
     return web.json_response(
@@ -263,7 +271,7 @@ def result_rows(campaign: Campaign, moment: datetime, blocked: bool) -> list[tup
     """One CSV row per pushed number: outcome by last digit, all failed when blocked."""
     sent_time = moment.strftime("%Y-%m-%d %H:%M:%S")
     segments = str(segment_count(campaign.message))
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for phone in campaign.phones:
         outcome = Outcome.FAILED if blocked else outcome_for(phone)
         reason = BLOCKED if blocked else FAILURE_TEXT if outcome is Outcome.FAILED else ""
@@ -289,14 +297,10 @@ def results_csv(rows: list[tuple[str, ...]]) -> bytes:
 
 async def dlr_ads(request: web.Request) -> web.Response:
     """POST /api/dlr-ads: the per-number CSV once results are ready, the header alone before."""
-    authorized = await authorize(request, ADS_SCOPE, session=False)
-    if isinstance(authorized, web.Response):
-        return authorized
-    account, body = authorized
+    campaign = await asked_campaign(request, "campaign_code")
+    if isinstance(campaign, web.Response):
+        return campaign
     state = request.app[STATE]
-    campaign = campaign_of(state, body, "campaign_code")
-    if campaign is None or campaign.account is not account:
-        return error(1014, UNKNOWN_CAMPAIGN)
     ads, moment = state.ads, sends_at(campaign, state.ads)
     rows: list[tuple[str, ...]] = []
     if moment is not None and results_ready(campaign, ads, ads.now()):
