@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,8 @@ FULL = Sizes(
     disk_tail=12.0,
 )
 
-QUICK = Sizes(
+QUICK = replace(
+    FULL,
     name="quick",
     small_ledger=20,
     big_ledger=100,
@@ -76,14 +77,9 @@ QUICK = Sizes(
     ingest_window=0.25,
     ingest_rounds=1,
     ingest_warmup=0.05,
-    concurrencies=(1, 50),
     fanout_numbers=20,
     fanout_runs=1,
-    fanout_latency=0.2,
-    fanout_concurrency=10,
     burst_calls=2,
-    burst_numbers=5,
-    disk_interval=0.3,
     disk_duration=1.5,
     disk_tail=2.0,
 )
