@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 import json
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -51,7 +50,8 @@ from sandbox import Fault, Sandbox
 from sandbox.fpt import CALLS, FAILURE_TEXT, GRANTED_SCOPES
 from sandbox.fpt_ads import BLOCKED
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "fpt"
+from .test_fpt import fixture, repaired
+
 CLIENT_ID = "fpt-client-id"
 MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=VIETNAM)
 SCHEDULE = datetime(2026, 11, 23, 13, 30, tzinfo=VIETNAM)
@@ -84,18 +84,6 @@ def advance(sandbox: Sandbox, seconds: float) -> None:
 def bodies(sandbox: Sandbox, path: str) -> list[dict[str, Any]]:
     """The JSON bodies the sandbox received on `path`."""
     return [body for p, body in sandbox.app[CALLS] if p == path]
-
-
-def fixture(name: str) -> bytes:
-    """A seed sample, byte for byte."""
-    return (FIXTURES / name).read_bytes()
-
-
-def repaired(name: str) -> dict[str, Any]:
-    """A request sample the document's layout broke across lines, line breaks taken out."""
-    data = json.loads(fixture(name).replace(b"\n", b""))
-    assert isinstance(data, dict)
-    return data
 
 
 async def create(provider: FptProvider, name: str = "Khuyen mai 11/2026", **kw: Any) -> str:

@@ -51,9 +51,9 @@ async def post(
         return response.status, await response.json()
 
 
-async def new_token(session: aiohttp.ClientSession, sandbox: Sandbox) -> str:
-    """A token of the built-in account."""
-    status, answer = await post(session, sandbox, TOKEN_PATH, token_body())
+async def new_token(session: aiohttp.ClientSession, sandbox: Sandbox, **changes: Any) -> str:
+    """A token of the built-in account (`changes` to the request: another scope)."""
+    status, answer = await post(session, sandbox, TOKEN_PATH, token_body(**changes))
     assert status == 200
     return str(answer["access_token"])
 

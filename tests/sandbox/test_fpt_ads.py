@@ -30,8 +30,9 @@ from sandbox.fpt_ads import (
 )
 from sandbox.state import Account, Campaign
 
+from .test_fpt import SESSION_ID, new_token, post as call
+
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "fpt"
-SESSION_ID = "0123456789abcdef0123456789abcdef"
 MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=VIETNAM)
 APPROVAL, RESULTS = 600.0, 300.0
 
@@ -45,28 +46,11 @@ def clock(sandbox: Sandbox) -> Sandbox:
     return sandbox
 
 
-async def call(
-    session: aiohttp.ClientSession, sandbox: Sandbox, path: str, body: dict[str, Any]
-) -> tuple[int, Any]:
-    """POST JSON, read the JSON answer."""
-    async with session.post(f"{sandbox.url}{path}", json=body) as response:
-        return response.status, await response.json()
-
-
 async def token(
     session: aiohttp.ClientSession, sandbox: Sandbox, scope: str = "send_brandname"
 ) -> str:
     """A token of the built-in account with `scope`."""
-    body = {
-        "grant_type": "client_credentials",
-        "client_id": "fpt-client-id",
-        "client_secret": "fpt-client-secret",
-        "scope": scope,
-        "session_id": SESSION_ID,
-    }
-    status, answer = await call(session, sandbox, TOKEN_PATH, body)
-    assert status == 200
-    return str(answer["access_token"])
+    return await new_token(session, sandbox, scope=scope)
 
 
 def campaign_body(token_: str, **changes: Any) -> dict[str, Any]:
