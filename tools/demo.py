@@ -21,6 +21,7 @@ from typing import Any
 
 from sandbox import Sandbox
 
+from .accounts import sandbox_forms
 from .demo_backup import run_backup
 from .demo_campaign import run_campaign
 from .hass import HassProcess, free_port
@@ -43,58 +44,16 @@ class Gateway:
 
 def gateways(sandbox_url: str) -> list[Gateway]:
     """The sandbox's built-in accounts, as a user would type them into the forms."""
+    forms = sandbox_forms(sandbox_url)
+    smspay_report = {"report_param": "site", "report_value": "demo"}
     return [
-        Gateway(
-            "fibo",
-            "FiboSMS",
-            {
-                "client_no": "CL1609110001",
-                "client_pass": "fibo-pass",
-                "sender": "SMSBRIDGE",
-                "secure_code": "fibo-secure",
-                "base_url": sandbox_url,
-            },
-            ("0901234567", "0901234564"),
-            {},
-        ),
-        Gateway(
-            "esms",
-            "eSMS.vn",
-            {
-                "api_key": "ESMS-API-KEY",
-                "secret_key": "ESMS-SECRET-KEY",
-                "brandname": "SMSBRIDGE",
-                "sms_type": "2",
-                "base_url": sandbox_url,
-            },
-            ("0912345678", "0912345674"),
-            {},
-        ),
-        Gateway(
-            "fpt",
-            "FPT",
-            {
-                "client_id": "fpt-client-id",
-                "client_secret": "fpt-client-secret",
-                "brandname": "SMSBRIDGE",
-                "environment": "sandbox",
-                "auth_key": "fpt-auth-key",
-                "base_url": sandbox_url,
-            },
-            ("0987654321", "0987654324"),
-            {},
-        ),
+        Gateway("fibo", "FiboSMS", forms["fibo"], ("0901234567", "0901234564"), {}),
+        Gateway("esms", "eSMS.vn", forms["esms"], ("0912345678", "0912345674"), {}),
+        Gateway("fpt", "FPT", forms["fpt"], ("0987654321", "0987654324"), {}),
         Gateway(
             "smspay",
             "SMSPAY",
-            {
-                "send_url": (
-                    f"{sandbox_url}/smspay/send?user=smspay-user&pass=smspay-pass"
-                    "&phone={phone}&message={message}&from={sender}&ext=1"
-                ),
-                "report_param": "site",
-                "report_value": "demo",
-            },
+            forms["smspay"] | smspay_report,
             ("0888123456", "0888123454"),
             {"site": "demo"},
         ),

@@ -22,7 +22,7 @@ import aiohttp
 
 from sandbox import Sandbox
 
-from .demo import DOMAIN, gateways
+from .demo import DOMAIN, Gateway, gateways
 from .hass import ROOT, HassProcess
 
 CONFIG = ROOT / "config"
@@ -98,6 +98,31 @@ async def _follow(hass: HassProcess) -> None:
             await asyncio.sleep(LANGUAGE_POLL)
 
 
+async def add_missing(hass: HassProcess, wanted: list[Gateway]) -> None:
+    """Add, through the config flow, each sandbox account the config does not have yet."""
+    have = {entry["title"].split()[0].lower() for entry in await hass.entries(DOMAIN)}
+    for gateway in wanted:
+        if not any(name.startswith(gateway.key[:3]) for name in have):
+            result = await hass.config_flow(DOMAIN, [{"next_step_id": gateway.key}, gateway.form])
+            print(f"  added {result.get('title', gateway.label)}: {result.get('type')}", flush=True)
+
+
+async def point_reports(hass: HassProcess, sandbox: Sandbox, wanted: list[Gateway]) -> None:
+    """Make the sandbox deliver each loaded account's reports to its webhook."""
+    for entry in await hass.entries(DOMAIN):
+        if entry["state"] != "loaded":
+            continue
+        title = entry["title"].lower()
+        gateway = next((g for g in wanted if title.startswith(g.key[:3])), None)
+        if gateway is None:
+            continue
+        url = await webhook_of(hass, entry["entry_id"])
+        for account in sandbox.state.accounts:
+            if account.gateway == gateway.key:
+                account.callback.url = url
+                account.callback.extra = dict(gateway.extra)
+
+
 async def run(config_dir: Path) -> int:
     """Start everything, set it up once, then wait for Ctrl-C."""
     for port, what in ((HA_PORT, "Home Assistant"), (SANDBOX_PORT, "the gateway sandbox")):
@@ -112,30 +137,8 @@ async def run(config_dir: Path) -> int:
         await hass.start()
         await hass.login(USER, PASSWORD)
         wanted = gateways(sandbox_url)
-        existing = await hass.entries(DOMAIN)
-        have = {entry["title"].split()[0].lower() for entry in existing}
-        for gateway in wanted:
-            if not any(name.startswith(gateway.key[:3]) for name in have):
-                result = await hass.config_flow(
-                    DOMAIN, [{"next_step_id": gateway.key}, gateway.form]
-                )
-                print(
-                    f"  added {result.get('title', gateway.label)}: {result.get('type')}",
-                    flush=True,
-                )
-        for entry in await hass.entries(DOMAIN):
-            if entry["state"] != "loaded":
-                continue
-            url = await webhook_of(hass, entry["entry_id"])
-            provider = next(
-                (g for g in wanted if entry["title"].lower().startswith(g.key[:3])), None
-            )
-            if provider is None:
-                continue
-            for account in sandbox.state.accounts:
-                if account.gateway == provider.key:
-                    account.callback.url = url
-                    account.callback.extra = dict(provider.extra)
+        await add_missing(hass, wanted)
+        await point_reports(hass, sandbox, wanted)
         print(
             f"\nHome Assistant: {hass.url}  (user {USER}, password {PASSWORD})\n"
             f"Gateway sandbox: {sandbox_url}  (state: {sandbox_url}/_sandbox/state)\n"

@@ -21,6 +21,7 @@ from custom_components.sms_bridge.const import DOMAIN
 from custom_components.sms_bridge.form import account_schema
 from custom_components.sms_bridge.providers import PROVIDER_CLASSES
 from sandbox import Sandbox
+from tools.accounts import sandbox_forms
 from tools.hass import HassProcess
 
 from .conftest import PASSWORD, STEP_TIMEOUT_MS, USERNAME
@@ -143,21 +144,8 @@ def translations(language: str) -> dict[str, Any]:
 
 async def add_accounts(hass: HassProcess, sandbox_url: str) -> dict[str, str]:
     """FiboSMS and SMSPAY accounts on the sandbox, through the REST config flow: title by key."""
-    forms = {
-        "fibo": {
-            "client_no": "CL1609110001",
-            "client_pass": "fibo-pass",
-            "sender": "SMSBRIDGE",
-            "secure_code": "fibo-secure",
-            "base_url": sandbox_url,
-        },
-        "smspay": {
-            "send_url": (
-                f"{sandbox_url}/smspay/send?user=smspay-user&pass=smspay-pass"
-                "&phone={phone}&message={message}&from={sender}&ext=1"
-            )
-        },
-    }
+    everything = sandbox_forms(sandbox_url)
+    forms = {key: everything[key] for key in ("fibo", "smspay")}
     titles = {}
     for key, form in forms.items():
         result = await hass.config_flow(DOMAIN, [{"next_step_id": key}, form])
