@@ -49,6 +49,8 @@ class Window:
     first_refusal: str = ""
     #: The rate of each window summed into this one, in order: one per round.
     rounds: list[float] = field(default_factory=list)
+    #: Per round, the mean rate of the baseline windows right before and after this one.
+    beside: list[float] = field(default_factory=list)
 
     def add(self, other: Window) -> None:
         """Sum another window into this one (and remember its rate as a round's)."""
@@ -131,14 +133,27 @@ async def interleaved(
     warmup: float,
     pid: int,
 ) -> dict[str, Window]:
-    """Every source warmed up, then `rounds` turns each, the order rotating; totals by name."""
+    """`rounds` turns of every target, each between two windows of the baseline (`sources[0]`).
+
+    The order of the targets rotates from round to round. Each target window remembers the mean
+    rate of the baseline windows right before and after it (`Window.beside`): a ratio against its
+    own neighbours is not moved by a slow drift of the machine's load.
+    """
+    baseline, targets = sources[0], sources[1:]
     for source in sources:
         await hammer(session, source, concurrency, warmup, pid)
     totals = {source.name: Window() for source in sources}
     for turn in range(rounds):
-        shift = turn % len(sources)
-        for source in sources[shift:] + sources[:shift]:
-            totals[source.name].add(await hammer(session, source, concurrency, window, pid))
+        shift = turn % len(targets)
+        before = await hammer(session, baseline, concurrency, window, pid)
+        totals[baseline.name].add(before)
+        for target in targets[shift:] + targets[:shift]:
+            measured = await hammer(session, target, concurrency, window, pid)
+            after = await hammer(session, baseline, concurrency, window, pid)
+            totals[baseline.name].add(after)
+            totals[target.name].add(measured)
+            totals[target.name].beside.append((before.rate + after.rate) / 2)
+            before = after
     return totals
 
 

@@ -24,11 +24,12 @@ def _refused(window: Window) -> str:
 
 
 def round_ratio(target: Window, baseline: Window) -> float:
-    """The median over rounds of target / baseline in the same round.
+    """The median over rounds of the target's rate / its neighbouring baseline windows' mean.
 
-    A burst of load from elsewhere on the machine then skews one round, not the figure.
+    A burst of load from elsewhere on the machine then skews one round, not the figure. Without
+    neighbours (a target measured on its own), the ratio of the totals.
     """
-    pairs = [t / b for t, b in zip(target.rounds, baseline.rounds, strict=False) if b]
+    pairs = [t / b for t, b in zip(target.rounds, target.beside, strict=True) if b]
     return statistics.median(pairs) if pairs else target.rate / baseline.rate
 
 
