@@ -96,8 +96,10 @@ async def test_store_round_trip_through_snapshots(hass: HomeAssistant, config_di
     await journal.async_load()
     sent = campaign(CampaignState.SENT, SCHEDULE, reason=None, total=1)
     sent.results, sent.done, sent.ended = 1, True, "results"
-    store.async_save(sent)
-    store.async_save(campaign(code="second", name="Second"))
+    second = campaign(code="second", name="Second")
+    for _ in range(2):  # four records for two campaigns: the journal compacts at twice its items
+        store.async_save(sent)
+        store.async_save(second)
     with patch("custom_components.sms_bridge.journal.COMPACT_MIN", 1):
         await journal.async_flush()
     assert not (config_dir / ".storage" / "sms_bridge.entry1.journal").read_text()
