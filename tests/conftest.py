@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+import logging
 from pathlib import Path
 
 import aiohttp
@@ -14,6 +15,10 @@ import custom_components.sms_bridge  # noqa: F401
 from sandbox import Sandbox
 
 SEEDS = Path(__file__).parent / "fixtures"
+
+# The harness logs every SQL statement (INFO); the recorder thread's last ones then reach the
+# terminal after the test's capture has ended, burying the run's own output. None is read here.
+logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
 
 
 @pytest.fixture
