@@ -123,7 +123,10 @@ class HassProcess:
         write_config(self.config_dir, self.port, frontend=self.frontend)
         # A restart (after kill or stop) adds to the log, so one file tells the whole story.
         log = self.log_path.open("ab" if self.process is not None else "wb")
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # Without pytest-cov's variables: its subprocess hook would measure Home Assistant without
+        # the project's coverage settings (statement data that cannot join the branch data).
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE_")}
+        env["PYTHONUNBUFFERED"] = "1"
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",
