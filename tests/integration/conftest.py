@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 import contextlib
 from pathlib import Path
 import socket
 from typing import Any
+from unittest.mock import patch
 
 from aiohttp.test_utils import TestClient
 from homeassistant.core import Event, HomeAssistant
@@ -224,3 +225,10 @@ async def point_reports_at(
     account = sandbox.state.first_account(provider)
     account.callback.url = f"{base}/api/webhook/{entry.data['webhook_id']}"
     account.callback.extra = {"site": "abc"} if entry.data.get("report_param") else {}
+
+
+@pytest.fixture
+def no_retry_wait() -> Iterator[None]:
+    """Retry a transient failure at once instead of after two seconds."""
+    with patch("custom_components.sms_bridge.outgoing.RETRY_DELAY", 0):
+        yield
