@@ -23,6 +23,7 @@ from custom_components.sms_bridge.const import DOMAIN
 from sandbox import Fault, Sandbox
 
 from .conftest import EntryFactory
+from .helpers import send
 
 
 def low_balance_id(hass: HomeAssistant, entry: MockConfigEntry) -> str | None:
@@ -71,9 +72,7 @@ async def test_a_send_updates_it(
     sandbox.state.first_account("fibo").balance = 11
     entry = await setup_entry("fibo", options={"low_balance": 10.5})
     assert low_balance(hass, entry) == STATE_OFF
-    await hass.services.async_call(
-        DOMAIN, "send", {"target": "0901234567", "message": "Kho 3"}, blocking=True
-    )
+    await send(hass, target="0901234567", message="Kho 3")
     await hass.async_block_till_done()
     assert sandbox.state.first_account("fibo").balance < 10.5
     assert low_balance(hass, entry) == STATE_ON

@@ -9,6 +9,7 @@ from custom_components.sms_bridge.const import DOMAIN
 from sandbox import Sandbox
 
 from .conftest import Client, EntryFactory, point_reports_at
+from .helpers import send
 
 
 async def test_attributes_are_the_report(
@@ -21,9 +22,7 @@ async def test_attributes_are_the_report(
     """Phone, status, error and the rest of the event's data; the entry id only in the event."""
     entry = await setup_entry("smspay", report_param="site", report_value="abc")
     await point_reports_at(hass, sandbox, client, entry)
-    await hass.services.async_call(
-        DOMAIN, "send", {"target": "0888123454", "message": "Склад 3"}, blocking=True
-    )
+    await send(hass, target="0888123454", message="Склад 3")
     await sandbox.idle()
     await hass.async_block_till_done()
     last = events[-1].data

@@ -25,7 +25,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
 )
 
 from custom_components.sms_bridge.const import DOMAIN
@@ -37,6 +36,7 @@ from custom_components.sms_bridge.providers.base import (
 from sandbox import Sandbox
 
 from .conftest import PROVIDERS, EntryFactory
+from .helpers import counts_settled
 
 DAILY_KEYS = ("sent_today", "delivered_today", "failed_today", "pending_today")
 LEDGER_PROVIDERS = ("esms", "fpt", "smspay")
@@ -67,12 +67,6 @@ def sensor_state(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> State
     state = hass.states.get(entity_id)
     assert state is not None, entity_id
     return state
-
-
-async def counts_settled(hass: HomeAssistant) -> None:
-    """Let the counting sensors catch up: they show ledger changes at most once a second."""
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=1))
-    await hass.async_block_till_done()
 
 
 def daily_states(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, str]:

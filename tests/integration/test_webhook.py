@@ -22,6 +22,7 @@ from custom_components.sms_bridge.const import DOMAIN
 from sandbox import Sandbox
 
 from .conftest import Client, EntryFactory, call_webhook as _call
+from .helpers import TEXT, send
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 FIBO_OK = ("text/xml", "<Status>2</Status>")
@@ -333,14 +334,8 @@ async def test_tracked_message(
 ) -> None:
     """A report for a message this entry sent carries its number and moves today's counts."""
     entry = await setup_entry("smspay", **SMSPAY_EXTRA)
-    response = await hass.services.async_call(
-        DOMAIN,
-        "send",
-        {"target": "0888123456", "message": "hi"},
-        blocking=True,
-        return_response=True,
-    )
-    message_id = response["messages"][0]["message_id"]  # type: ignore[index]
+    response = await send(hass, target="0888123456", message="hi")
+    message_id = response["messages"][0]["message_id"]
     assert hass.states.get("sensor.smspay_smspay_user_127_0_0_1_pending_today").state == "1"  # type: ignore[union-attr]
     query = f"sms_id={message_id}&dlr=1&answer=Delivered&site=abc"
     assert await _call(client, entry, query=query) == (200, "text/plain", "OK")
@@ -413,14 +408,8 @@ async def test_end_to_end(
     account = sandbox.state.first_account(provider)
     account.callback.url = f"{base}/api/webhook/{entry.data['webhook_id']}"
     account.callback.extra = {"site": "abc"} if provider == "smspay" else {}
-    response = await hass.services.async_call(
-        DOMAIN,
-        "send",
-        {"target": numbers, "message": "Kho 3: cửa mở"},
-        blocking=True,
-        return_response=True,
-    )
-    sent = {m["message_id"]: m["phone"] for m in response["messages"]}  # type: ignore[index]
+    response = await send(hass, target=numbers, message=TEXT)
+    sent = {m["message_id"]: m["phone"] for m in response["messages"]}
     await sandbox.idle()
     await hass.async_block_till_done()
     final = {e.data["message_id"]: e.data for e in events if e.data["final"]}
