@@ -1,4 +1,4 @@
-"""Config entries for each gateway, pointed at the sandbox over loopback."""
+"""Fixtures: entries for each gateway pointed at the sandbox, HA's web client, snapshots."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.sms_bridge.account import account_unique_id, default_title
 from custom_components.sms_bridge.config_flow import SmsBridgeConfigFlow
@@ -31,6 +33,16 @@ type EntryFactory = Callable[..., Awaitable[MockConfigEntry]]
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/sms_bridge."""
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Syrupy with Home Assistant's extension, files in snapshots/ as in core.
+
+    The harness defines this fixture too, but which plugin's `snapshot` wins differs between
+    the two stacks: defined here, both write and read the same files.
+    """
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""Plain helpers for the send tests: each gateway's numbers, what the sandbox took, the action."""
+"""Plain helpers: each gateway's numbers, the send action, what the sandbox took, settled counts."""
 
 from __future__ import annotations
 
