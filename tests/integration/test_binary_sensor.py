@@ -18,12 +18,14 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.sms_bridge.const import DOMAIN
 from sandbox import Fault, Sandbox
 
 from .conftest import EntryFactory
 from .helpers import send
+from .views import entity_views, placeholders
 
 
 def low_balance_id(hass: HomeAssistant, entry: MockConfigEntry) -> str | None:
@@ -137,3 +139,21 @@ async def test_clearing_the_threshold_removes_it(
     hass.config_entries.async_update_entry(entry, options={"low_balance": 1000})
     await hass.async_block_till_done()
     assert low_balance(hass, entry) == STATE_OFF
+
+
+@pytest.mark.parametrize(
+    ("provider", "threshold"),
+    [("fibo", 10), ("esms", 1_000_000)],  # sandbox balances: 1000 credits, 500,000 VND
+)
+async def test_binary_sensor_snapshot(
+    hass: HomeAssistant,
+    sandbox: Sandbox,
+    setup_entry: EntryFactory,
+    snapshot: SnapshotAssertion,
+    provider: str,
+    threshold: int,
+) -> None:
+    """The low-balance sensor of each gateway with a balance: off above, on below."""
+    entry = await setup_entry(provider, options={"low_balance": threshold})
+    views = entity_views(hass, entry, Platform.BINARY_SENSOR, placeholders(entry, sandbox))
+    assert views == snapshot

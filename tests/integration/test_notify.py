@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from homeassistant.components.notify import legacy as notify_legacy
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from homeassistant.util import slugify
 import pytest
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.sms_bridge.const import DOMAIN
 from sandbox import Sandbox
 
 from .conftest import PROVIDERS, EntryFactory
 from .helpers import E164, NUMBERS, add_recipient, gateway_messages
+from .views import device_views, entity_views, placeholders
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -139,3 +142,22 @@ async def test_recipient_devices_come_and_go(
     assert registry.async_get_device({(DOMAIN, f"{entry.entry_id}_{subentry_id}")}) is None
     assert hass.states.get("notify.night_shift") is None
     assert registry.async_get_device({(DOMAIN, entry.entry_id)}) is not None  # the account's
+
+
+async def test_notify_snapshot(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory, snapshot: SnapshotAssertion
+) -> None:
+    """A recipient's notify entity and device, before and after its first message."""
+    entry = await setup_entry("fibo")
+    add_recipient(hass, entry, "Night shift", ["+84901234567", "+84901234568"])
+    await hass.async_block_till_done()
+    replace = placeholders(entry, sandbox)
+    assert device_views(hass, entry, replace) == snapshot
+    assert entity_views(hass, entry, Platform.NOTIFY, replace) == snapshot
+    await hass.services.async_call(
+        "notify",
+        "send_message",
+        {"entity_id": "notify.night_shift", "message": "Door open"},
+        blocking=True,
+    )
+    assert entity_views(hass, entry, Platform.NOTIFY, replace) == snapshot

@@ -25,7 +25,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
+    async_fire_time_changed,
 )
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.sms_bridge.const import DOMAIN
 from custom_components.sms_bridge.providers.base import (
@@ -35,8 +37,9 @@ from custom_components.sms_bridge.providers.base import (
 )
 from sandbox import Sandbox
 
-from .conftest import PROVIDERS, EntryFactory
-from .helpers import counts_settled
+from .conftest import PROVIDERS, Client, EntryFactory, point_reports_at
+from .helpers import NUMBERS, TEXT, counts_settled, send
+from .views import entity_views, placeholders
 
 DAILY_KEYS = ("sent_today", "delivered_today", "failed_today", "pending_today")
 LEDGER_PROVIDERS = ("esms", "fpt", "smspay")
@@ -374,3 +377,44 @@ async def test_counts_are_written_at_most_once_a_second(
     assert moved == {"delivered", "pending"}
     assert len(counting) <= 2 * len(moved)
     assert daily_states(hass, entry)["delivered_today"] == "50"
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_sensors_snapshot(
+    hass: HomeAssistant,
+    sandbox: Sandbox,
+    setup_entry: EntryFactory,
+    snapshot: SnapshotAssertion,
+    provider: str,
+) -> None:
+    """Every sensor of the gateway's entry after setup: states, attributes and registry facts."""
+    entry = await setup_entry(provider)
+    views = entity_views(hass, entry, Platform.SENSOR, placeholders(entry, sandbox))
+    assert views == snapshot
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_sensors_snapshot_after_reports(
+    hass: HomeAssistant,
+    sandbox: Sandbox,
+    setup_entry: EntryFactory,
+    client: Client,
+    snapshot: SnapshotAssertion,
+    provider: str,
+) -> None:
+    """Two messages out, one delivered and one failed as the gateway reported them over HTTP."""
+    extra = {"report_param": "site", "report_value": "abc"} if provider == "smspay" else {}
+    entry = await setup_entry(provider, **extra)
+    await point_reports_at(hass, sandbox, client, entry)
+    delivered = NUMBERS[provider]
+    failed = delivered[:-1] + "4"  # the sandbox fails a number ending in 4 after accepting it
+    await send(hass, target=[delivered, failed], message=TEXT)
+    await sandbox.idle()
+    await hass.async_block_till_done()
+    # The gateway's totals are asked again after the reports (debounced for 10 s); the ledger's
+    # counts show within a second.
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=11))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await counts_settled(hass)
+    views = entity_views(hass, entry, Platform.SENSOR, placeholders(entry, sandbox))
+    assert views == snapshot
