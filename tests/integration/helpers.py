@@ -30,8 +30,15 @@ E164 = {
     "fpt": "+84901234567",
     "smspay": "+359888123456",
 }
+#: SMSPAY's report address carries a parameter of the user's choice (here site=abc), checked.
+SMSPAY_EXTRA = {"report_param": "site", "report_value": "abc"}
 #: A short Vietnamese alert, the usual text of a test that does not care about the text.
 TEXT = "Kho 3: cửa mở"
+
+
+def report_extra(provider: str) -> dict[str, str]:
+    """The entry data a gateway needs for its reports to be heard: SMSPAY's parameter."""
+    return SMSPAY_EXTRA if provider == "smspay" else {}
 
 
 def gateway_messages(sandbox: Sandbox, provider: str) -> list[Any]:

@@ -24,7 +24,7 @@ from custom_components.sms_bridge.const import DOMAIN
 from sandbox import Fault, Sandbox
 
 from .conftest import EntryFactory
-from .helpers import send
+from .helpers import report_extra, send
 from .views import entity_views, placeholders
 
 
@@ -122,8 +122,7 @@ async def test_only_where_it_applies(
     hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory, provider: str, options: dict
 ) -> None:
     """No threshold, or a gateway without a balance: no sensor."""
-    extra = {"report_param": "site", "report_value": "abc"} if provider == "smspay" else {}
-    entry = await setup_entry(provider, options=options, **extra)
+    entry = await setup_entry(provider, options=options, **report_extra(provider))
     assert low_balance_id(hass, entry) is None
 
 

@@ -12,7 +12,7 @@ from custom_components.sms_bridge.const import DOMAIN
 from sandbox import Sandbox
 
 from .conftest import PROVIDERS, Client, EntryFactory, point_reports_at
-from .helpers import NUMBERS, TEXT, send
+from .helpers import NUMBERS, SMSPAY_EXTRA, TEXT, report_extra, send
 from .views import entity_views, placeholders
 
 
@@ -24,7 +24,7 @@ async def test_attributes_are_the_report(
     events: list[Event],
 ) -> None:
     """Phone, status, error and the rest of the event's data; the entry id only in the event."""
-    entry = await setup_entry("smspay", report_param="site", report_value="abc")
+    entry = await setup_entry("smspay", **SMSPAY_EXTRA)
     await point_reports_at(hass, sandbox, client, entry)
     await send(hass, target="0888123454", message="Склад 3")
     await sandbox.idle()
@@ -55,8 +55,7 @@ async def test_event_snapshot(
     provider: str,
 ) -> None:
     """Each gateway's event entities once a message was reported delivered over HTTP."""
-    extra = {"report_param": "site", "report_value": "abc"} if provider == "smspay" else {}
-    entry = await setup_entry(provider, **extra)
+    entry = await setup_entry(provider, **report_extra(provider))
     await point_reports_at(hass, sandbox, client, entry)
     response = await send(hass, target=NUMBERS[provider], message=TEXT)
     await sandbox.idle()

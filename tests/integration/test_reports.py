@@ -15,9 +15,15 @@ from custom_components.sms_bridge.providers.base import DeliveryReport, Delivery
 from sandbox import Fault, Sandbox
 
 from .conftest import PROVIDERS, Client, EntryFactory, call_webhook, point_reports_at
-from .helpers import E164, NUMBERS, SEND_PATHS, TEXT, counts_settled, send
-
-SMSPAY_EXTRA = {"report_param": "site", "report_value": "abc"}
+from .helpers import (
+    E164,
+    NUMBERS,
+    SEND_PATHS,
+    TEXT,
+    counts_settled,
+    report_extra,
+    send,
+)
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -34,7 +40,7 @@ async def test_report_before_the_send_returns(
     Each report waits for the send, then fires once, tracked and with the phone; the ledger and
     today's counts end up as if the answer had come first.
     """
-    entry = await setup_entry(provider, **(SMSPAY_EXTRA if provider == "smspay" else {}))
+    entry = await setup_entry(provider, **report_extra(provider))
     await point_reports_at(hass, sandbox, client, entry)
     sandbox.state.faults.append(Fault("late_answer", provider, 0.5, path=SEND_PATHS[provider]))
 

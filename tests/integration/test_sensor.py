@@ -38,7 +38,7 @@ from custom_components.sms_bridge.providers.base import (
 from sandbox import Sandbox
 
 from .conftest import PROVIDERS, Client, EntryFactory, point_reports_at
-from .helpers import NUMBERS, TEXT, counts_settled, send
+from .helpers import NUMBERS, TEXT, counts_settled, report_extra, send
 from .views import entity_views, placeholders
 
 DAILY_KEYS = ("sent_today", "delivered_today", "failed_today", "pending_today")
@@ -403,8 +403,7 @@ async def test_sensors_snapshot_after_reports(
     provider: str,
 ) -> None:
     """Two messages out, one delivered and one failed as the gateway reported them over HTTP."""
-    extra = {"report_param": "site", "report_value": "abc"} if provider == "smspay" else {}
-    entry = await setup_entry(provider, **extra)
+    entry = await setup_entry(provider, **report_extra(provider))
     await point_reports_at(hass, sandbox, client, entry)
     delivered = NUMBERS[provider]
     failed = delivered[:-1] + "4"  # the sandbox fails a number ending in 4 after accepting it

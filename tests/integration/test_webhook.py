@@ -22,7 +22,7 @@ from custom_components.sms_bridge.const import DOMAIN
 from sandbox import Sandbox
 
 from .conftest import Client, EntryFactory, call_webhook as _call
-from .helpers import TEXT, send
+from .helpers import SMSPAY_EXTRA, TEXT, report_extra, send
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 FIBO_OK = ("text/xml", "<Status>2</Status>")
@@ -30,7 +30,6 @@ FIBO_ERR = ("text/xml", "<Status>1</Status>")
 FPT_OK = ("application/json", '{"status": 1}')
 FPT_UNAUTH = ("application/json", '{"status": 0, "desc": "Unauthorized"}')
 FPT_BAD = ("application/json", '{"status": 0, "desc": "Invalid data"}')
-SMSPAY_EXTRA = {"report_param": "site", "report_value": "abc"}
 FPT_AUTH = {"Authorization": "Basic fpt-auth-key"}
 
 # --- the seed documents' own samples, through Home Assistant's web server ---------------------
@@ -207,7 +206,7 @@ async def test_status_table(
     final: bool,
 ) -> None:
     """Every status of every gateway becomes the normalized status of DESIGN.md, once."""
-    entry = await setup_entry(provider, **(SMSPAY_EXTRA if provider == "smspay" else {}))
+    entry = await setup_entry(provider, **report_extra(provider))
     code, _, _ = await _report(client, entry, provider, payload)
     assert code == 200
     await hass.async_block_till_done()
@@ -263,7 +262,7 @@ async def test_refused_reports(
     expected: tuple[int, str, str],
 ) -> None:
     """Wrong or missing secrets and malformed reports get the gateway's documented reply."""
-    entry = await setup_entry(provider, **(SMSPAY_EXTRA if provider == "smspay" else {}))
+    entry = await setup_entry(provider, **report_extra(provider))
     assert await _call(client, entry, **request_kwargs) == expected
     await hass.async_block_till_done()
     assert events == []
@@ -403,7 +402,7 @@ async def test_end_to_end(
     """Send through the sandbox; its reports arrive over HTTP as events with tracked: true."""
     base = str(client.make_url("")).rstrip("/")
     await async_process_ha_core_config(hass, {"external_url": base, "internal_url": base})
-    extra = SMSPAY_EXTRA if provider == "smspay" else {}
+    extra = report_extra(provider)
     entry = await setup_entry(provider, **extra)
     account = sandbox.state.first_account(provider)
     account.callback.url = f"{base}/api/webhook/{entry.data['webhook_id']}"
