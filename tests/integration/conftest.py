@@ -1,13 +1,14 @@
-"""Config entries for each gateway, pointed at the sandbox over loopback."""
+"""Fixtures: entries for each gateway pointed at the sandbox, HA's web client, snapshots."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 import contextlib
 from pathlib import Path
 import socket
 from typing import Any
+from unittest.mock import patch
 
 from aiohttp.test_utils import TestClient
 from homeassistant.core import Event, HomeAssistant
@@ -15,6 +16,8 @@ from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.sms_bridge.account import account_unique_id, default_title
 from custom_components.sms_bridge.config_flow import SmsBridgeConfigFlow
@@ -30,6 +33,16 @@ type EntryFactory = Callable[..., Awaitable[MockConfigEntry]]
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/sms_bridge."""
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Syrupy with Home Assistant's extension, files in snapshots/ as in core.
+
+    The harness defines this fixture too, but which plugin's `snapshot` wins differs between
+    the two stacks: defined here, both write and read the same files.
+    """
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture(autouse=True)
@@ -224,3 +237,10 @@ async def point_reports_at(
     account = sandbox.state.first_account(provider)
     account.callback.url = f"{base}/api/webhook/{entry.data['webhook_id']}"
     account.callback.extra = {"site": "abc"} if entry.data.get("report_param") else {}
+
+
+@pytest.fixture
+def no_retry_wait() -> Iterator[None]:
+    """Retry a transient failure at once instead of after two seconds."""
+    with patch("custom_components.sms_bridge.outgoing.RETRY_DELAY", 0):
+        yield

@@ -9,28 +9,11 @@ from homeassistant.exceptions import HomeAssistantError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.sms_bridge.const import DOMAIN
 from custom_components.sms_bridge.providers.base import DeliveryStatus
 from sandbox import Fault, Sandbox
 
 from .conftest import Client, EntryFactory, Forwarder, point_reports_at, reached_at
-
-
-async def _send(hass: HomeAssistant, entry: MockConfigEntry, **data: Any) -> list[dict[str, Any]]:
-    response = await hass.services.async_call(
-        DOMAIN,
-        "send",
-        {"config_entry_id": entry.entry_id, "message": "Kho 3: cửa mở"} | data,
-        blocking=True,
-        return_response=True,
-    )
-    assert response is not None
-    return list(response["messages"])  # type: ignore[arg-type]
-
-
-def sent_by(sandbox: Sandbox, gateway: str) -> list[Any]:
-    """What the sandbox's gateway took."""
-    return [m for m in sandbox.state.messages.values() if m.gateway == gateway]
+from .helpers import gateway_messages, send_through
 
 
 @pytest.fixture
@@ -49,13 +32,13 @@ async def test_refused_number_goes_through_the_backup(
 ) -> None:
     """Fibo refuses a number (last digit 3): it goes once through eSMS, and the answer says so."""
     primary, backup = pair
-    rows = await _send(hass, primary, target=["0901234567", "0901234563"])
+    rows = await send_through(hass, primary, target=["0901234567", "0901234563"])
     by_target = {row["target"]: row for row in rows}
     assert by_target["0901234567"]["config_entry_id"] == primary.entry_id
     assert by_target["0901234567"]["via_backup"] is False
     assert by_target["0901234563"]["config_entry_id"] == backup.entry_id
     assert by_target["0901234563"]["via_backup"] is True
-    [through_backup] = sent_by(sandbox, "esms")
+    [through_backup] = gateway_messages(sandbox, "esms")
     assert through_backup.phone == "0901234563"
     assert backup.runtime_data.ledger.get(by_target["0901234563"]["message_id"]) is not None
 
@@ -74,11 +57,12 @@ async def test_refusals_of_the_account_go_through_the_backup(
     """No balance, refused credentials: surely not taken, so the backup sends it."""
     primary, _ = pair
     sandbox.state.faults.append(Fault(fault.kind, fault.gateway, fault.value, path="SendMasked"))
-    [row] = await _send(hass, primary, target="0901234567")
+    [row] = await send_through(hass, primary, target="0901234567")
     assert row["via_backup"] is True
-    assert len(sent_by(sandbox, "esms")) == 1
+    assert len(gateway_messages(sandbox, "esms")) == 1
 
 
+@pytest.mark.usefixtures("no_retry_wait")
 async def test_unreachable_gateway_goes_through_the_backup(
     hass: HomeAssistant, sandbox: Sandbox, forwarder: Forwarder, setup_entry: EntryFactory
 ) -> None:
@@ -92,11 +76,9 @@ async def test_unreachable_gateway_goes_through_the_backup(
     await forwarder.open()  # FPT's token at setup
     await hass.config_entries.async_reload(primary.entry_id)
     await forwarder.close()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("custom_components.sms_bridge.outgoing.RETRY_DELAY", 0)
-        [row] = await _send(hass, primary, target="0901234567")
+    [row] = await send_through(hass, primary, target="0901234567")
     assert (row["config_entry_id"], row["via_backup"]) == (backup.entry_id, True)
-    assert sent_by(sandbox, "fpt") == []
+    assert gateway_messages(sandbox, "fpt") == []
 
 
 @pytest.mark.parametrize("lost", [502, "disconnect"])
@@ -110,9 +92,9 @@ async def test_maybe_sent_never_goes_through_the_backup(
     primary, _ = pair
     sandbox.state.faults.append(Fault("answer_lost", "fibo", lost, path="SendMasked"))
     with pytest.raises(HomeAssistantError, match="may have been sent"):
-        await _send(hass, primary, target="0901234567")
-    assert len(sent_by(sandbox, "fibo")) == 1
-    assert sent_by(sandbox, "esms") == []
+        await send_through(hass, primary, target="0901234567")
+    assert len(gateway_messages(sandbox, "fibo")) == 1
+    assert gateway_messages(sandbox, "esms") == []
 
 
 async def test_backup_off_for_one_call(
@@ -121,8 +103,8 @@ async def test_backup_off_for_one_call(
     """`backup: false`: the refused number is an error, the backup is not tried."""
     primary, _ = pair
     with pytest.raises(HomeAssistantError, match="0901234563"):
-        await _send(hass, primary, target="0901234563", backup=False)
-    assert sent_by(sandbox, "esms") == []
+        await send_through(hass, primary, target="0901234563", backup=False)
+    assert gateway_messages(sandbox, "esms") == []
 
 
 async def test_no_loop_between_two_backups(
@@ -135,7 +117,7 @@ async def test_no_loop_between_two_backups(
     await hass.async_block_till_done()
     before = len(sandbox.state.requests)
     with pytest.raises(HomeAssistantError) as caught:
-        await _send(hass, second, target="0901234563")
+        await send_through(hass, second, target="0901234563")
     text = str(caught.value)
     assert first.title in text
     assert second.title in text
@@ -163,7 +145,7 @@ async def test_failed_message_is_resent_once(
     )
     await hass.async_block_till_done()
     await point_reports_at(hass, sandbox, client, primary)
-    [row] = await _send(hass, primary, target="0901234564")
+    [row] = await send_through(hass, primary, target="0901234564")
     for _ in range(3):  # the resend's own reports come after the first's
         await sandbox.idle()
         await hass.async_block_till_done(wait_background_tasks=True)
@@ -181,8 +163,8 @@ async def test_failed_message_is_resent_once(
     }
     assert resent.status is DeliveryStatus.FAILED  # it failed too (the same number)...
     assert resent.resent_as is None  # ...and was not resent again
-    assert len(sent_by(sandbox, "fibo")) == 1
-    assert len(sent_by(sandbox, "esms")) == 1
+    assert len(gateway_messages(sandbox, "fibo")) == 1
+    assert len(gateway_messages(sandbox, "esms")) == 1
     finals = {(e.data["entry_id"], e.data["message_id"]) for e in events if e.data["final"]}
     assert finals == {
         (primary.entry_id, row["message_id"]),

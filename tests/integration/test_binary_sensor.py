@@ -18,11 +18,14 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.sms_bridge.const import DOMAIN
 from sandbox import Fault, Sandbox
 
 from .conftest import EntryFactory
+from .helpers import report_extra, send
+from .views import entity_views, placeholders
 
 
 def low_balance_id(hass: HomeAssistant, entry: MockConfigEntry) -> str | None:
@@ -71,9 +74,7 @@ async def test_a_send_updates_it(
     sandbox.state.first_account("fibo").balance = 11
     entry = await setup_entry("fibo", options={"low_balance": 10.5})
     assert low_balance(hass, entry) == STATE_OFF
-    await hass.services.async_call(
-        DOMAIN, "send", {"target": "0901234567", "message": "Kho 3"}, blocking=True
-    )
+    await send(hass, target="0901234567", message="Kho 3")
     await hass.async_block_till_done()
     assert sandbox.state.first_account("fibo").balance < 10.5
     assert low_balance(hass, entry) == STATE_ON
@@ -121,8 +122,7 @@ async def test_only_where_it_applies(
     hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory, provider: str, options: dict
 ) -> None:
     """No threshold, or a gateway without a balance: no sensor."""
-    extra = {"report_param": "site", "report_value": "abc"} if provider == "smspay" else {}
-    entry = await setup_entry(provider, options=options, **extra)
+    entry = await setup_entry(provider, options=options, **report_extra(provider))
     assert low_balance_id(hass, entry) is None
 
 
@@ -138,3 +138,21 @@ async def test_clearing_the_threshold_removes_it(
     hass.config_entries.async_update_entry(entry, options={"low_balance": 1000})
     await hass.async_block_till_done()
     assert low_balance(hass, entry) == STATE_OFF
+
+
+@pytest.mark.parametrize(
+    ("provider", "threshold"),
+    [("fibo", 10), ("esms", 1_000_000)],  # sandbox balances: 1000 credits, 500,000 VND
+)
+async def test_binary_sensor_snapshot(
+    hass: HomeAssistant,
+    sandbox: Sandbox,
+    setup_entry: EntryFactory,
+    snapshot: SnapshotAssertion,
+    provider: str,
+    threshold: int,
+) -> None:
+    """The low-balance sensor of each gateway with a balance: off above, on below."""
+    entry = await setup_entry(provider, options={"low_balance": threshold})
+    views = entity_views(hass, entry, Platform.BINARY_SENSOR, placeholders(entry, sandbox))
+    assert views == snapshot

@@ -1,14 +1,19 @@
-"""The delivery-report event entity: what its more-info dialog shows of the latest report."""
+"""The event entities: what the delivery-report one shows of the latest report, per gateway."""
 
 from __future__ import annotations
 
+from homeassistant.const import Platform
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import entity_registry as er
+import pytest
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.sms_bridge.const import DOMAIN
 from sandbox import Sandbox
 
-from .conftest import Client, EntryFactory, point_reports_at
+from .conftest import PROVIDERS, Client, EntryFactory, point_reports_at
+from .helpers import NUMBERS, SMSPAY_EXTRA, TEXT, report_extra, send
+from .views import entity_views, placeholders
 
 
 async def test_attributes_are_the_report(
@@ -19,11 +24,9 @@ async def test_attributes_are_the_report(
     events: list[Event],
 ) -> None:
     """Phone, status, error and the rest of the event's data; the entry id only in the event."""
-    entry = await setup_entry("smspay", report_param="site", report_value="abc")
+    entry = await setup_entry("smspay", **SMSPAY_EXTRA)
     await point_reports_at(hass, sandbox, client, entry)
-    await hass.services.async_call(
-        DOMAIN, "send", {"target": "0888123454", "message": "Склад 3"}, blocking=True
-    )
+    await send(hass, target="0888123454", message="Склад 3")
     await sandbox.idle()
     await hass.async_block_till_done()
     last = events[-1].data
@@ -40,3 +43,23 @@ async def test_attributes_are_the_report(
     shown = {key: attributes[key] for key in last if key in attributes}
     assert shown == {key: value for key, value in last.items() if key != "entry_id"}
     assert "entry_id" not in attributes
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_event_snapshot(
+    hass: HomeAssistant,
+    sandbox: Sandbox,
+    setup_entry: EntryFactory,
+    client: Client,
+    snapshot: SnapshotAssertion,
+    provider: str,
+) -> None:
+    """Each gateway's event entities once a message was reported delivered over HTTP."""
+    entry = await setup_entry(provider, **report_extra(provider))
+    await point_reports_at(hass, sandbox, client, entry)
+    response = await send(hass, target=NUMBERS[provider], message=TEXT)
+    await sandbox.idle()
+    await hass.async_block_till_done()
+    whole = {response["messages"][0]["message_id"]: "<message_id>"}
+    views = entity_views(hass, entry, Platform.EVENT, placeholders(entry, sandbox), whole)
+    assert views == snapshot

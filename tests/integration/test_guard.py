@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
@@ -16,20 +15,7 @@ from custom_components.sms_bridge.const import DOMAIN
 from sandbox import Sandbox
 
 from .conftest import EntryFactory
-
-
-async def _send(
-    hass: HomeAssistant, entry: MockConfigEntry, target: Any, message: str = "Cửa kho 3 mở"
-) -> list[dict[str, Any]]:
-    response = await hass.services.async_call(
-        DOMAIN,
-        "send",
-        {"config_entry_id": entry.entry_id, "target": target, "message": message},
-        blocking=True,
-        return_response=True,
-    )
-    assert response is not None
-    return list(response["messages"])  # type: ignore[arg-type]
+from .helpers import send_through
 
 
 def sent(sandbox: Sandbox) -> int:
@@ -64,13 +50,13 @@ async def test_limit_refuses_before_anything_goes_out(
     The repair stays until the window has room again; the count holds across a reload.
     """
     entry = await setup_entry("esms", options={option: 3})
-    await _send(hass, entry, ["0901234561", "0901234562"])
+    await send_through(hass, entry, ["0901234561", "0901234562"])
     assert sent(sandbox) == 2
 
     assert await hass.config_entries.async_reload(entry.entry_id)  # counting survives it
     await hass.async_block_till_done()
     with pytest.raises(HomeAssistantError) as caught:
-        await _send(hass, entry, ["0901234566", "0901234567"], "another text")
+        await send_through(hass, entry, ["0901234566", "0901234567"], "another text")
     assert caught.value.translation_key == f"limit_reached_{key}"
     assert caught.value.translation_placeholders is not None
     assert caught.value.translation_placeholders["limit"] == "3"
@@ -79,11 +65,11 @@ async def test_limit_refuses_before_anything_goes_out(
     assert issue is not None
     assert issue.translation_key == f"sending_paused_{key}"
 
-    await _send(hass, entry, "0901234566", "one more fits")  # the third is allowed
+    await send_through(hass, entry, "0901234566", "one more fits")  # the third is allowed
     assert sent(sandbox) == 3
     await _later(hass, freezer, period + timedelta(minutes=1))
     assert paused(hass, entry) is None
-    await _send(hass, entry, "0901234567", "room again")
+    await send_through(hass, entry, "0901234567", "room again")
     assert sent(sandbox) == 4
 
 
@@ -92,21 +78,21 @@ async def test_same_text_to_same_number_goes_once(
 ) -> None:
     """Inside the window the earlier message stands for the repeat, across a reload too."""
     entry = await setup_entry("fpt")  # duplicate_window: 5 minutes by default
-    [first] = await _send(hass, entry, "0901234567")
+    [first] = await send_through(hass, entry, "0901234567")
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     await _later(hass, freezer, timedelta(minutes=2))
-    rows = await _send(hass, entry, ["0901234567", "0901234568"])
+    rows = await send_through(hass, entry, ["0901234567", "0901234568"])
     assert sent(sandbox) == 2  # the first call's one, and the new number
     by_target = {row["target"]: row for row in rows}
     assert by_target["0901234567"]["duplicate"] is True
     assert by_target["0901234567"]["message_id"] == first["message_id"]
     assert "duplicate" not in by_target["0901234568"]
 
-    await _send(hass, entry, "0901234567", "a different text goes out")
+    await send_through(hass, entry, "0901234567", "a different text goes out")
     assert sent(sandbox) == 3
     await _later(hass, freezer, timedelta(minutes=6))
-    await _send(hass, entry, "0901234567")
+    await send_through(hass, entry, "0901234567")
     assert sent(sandbox) == 4
 
 
@@ -115,6 +101,6 @@ async def test_duplicate_window_off(
 ) -> None:
     """A window of 0 sends every repeat."""
     entry = await setup_entry("smspay", options={"duplicate_window": 0})
-    await _send(hass, entry, "0888123456")
-    await _send(hass, entry, "0888123456")
+    await send_through(hass, entry, "0888123456")
+    await send_through(hass, entry, "0888123456")
     assert sent(sandbox) == 2

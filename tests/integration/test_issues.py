@@ -23,6 +23,7 @@ from custom_components.sms_bridge.const import DOMAIN
 from sandbox import Sandbox
 
 from .conftest import Client, EntryFactory, Forwarder, call_webhook, reached_at
+from .helpers import gateway_messages, send
 
 CLOUDHOOK = "https://hooks.nabu.casa/ABCDEF"
 FIBO_REPORT = "MSGUID={id}&Status=2&SecureCode={code}"
@@ -99,10 +100,8 @@ async def test_cloudhook_made_shown_given_and_deleted(
     assert result["description_placeholders"]["webhook_url"] == CLOUDHOOK
     hass.config_entries.options.async_abort(result["flow_id"])
 
-    await hass.services.async_call(
-        DOMAIN, "send", {"target": "0901234567", "message": "hi"}, blocking=True
-    )
-    [message] = [m for m in sandbox.state.messages.values() if m.gateway == "esms"]
+    await send(hass, target="0901234567", message="hi")
+    [message] = gateway_messages(sandbox, "esms")
     assert message.callback_url == CLOUDHOOK
 
     await hass.config_entries.async_remove(entry.entry_id)
@@ -180,9 +179,7 @@ async def test_missing_reports_raise_a_repair_after_the_window(
 ) -> None:
     """Messages out, no report for the window: the repair; the next report clears it."""
     entry = await setup_entry("esms", options={"reports_window": 30})
-    await hass.services.async_call(
-        DOMAIN, "send", {"target": "0901234567", "message": "hi"}, blocking=True
-    )
+    await send(hass, target="0901234567", message="hi")
     for _ in range(4):  # 20 minutes, checked every 5
         freezer.tick(timedelta(minutes=5))
         async_fire_time_changed(hass)
@@ -208,9 +205,7 @@ async def test_missing_reports_off(
 ) -> None:
     """A window of 0 turns the repair off."""
     entry = await setup_entry("esms", options={"reports_window": 0})
-    await hass.services.async_call(
-        DOMAIN, "send", {"target": "0901234567", "message": "hi"}, blocking=True
-    )
+    await send(hass, target="0901234567", message="hi")
     freezer.tick(timedelta(days=2))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()

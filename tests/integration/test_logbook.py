@@ -26,8 +26,7 @@ from custom_components.sms_bridge.logbook import report_words
 from sandbox import Sandbox
 
 from .conftest import Client, EntryFactory, call_webhook, point_reports_at
-
-SMSPAY_EXTRA = {"report_param": "site", "report_value": "abc"}
+from .helpers import SMSPAY_EXTRA, report_extra
 
 
 # The recorder must start before Home Assistant: these two autouse fixtures of conftest.py
@@ -110,7 +109,7 @@ async def test_a_report_is_one_line_in_words(
     phone: str,
 ) -> None:
     """A sent message's reports arrive over HTTP: one line each, naming the account and number."""
-    entry = await setup_entry(provider, **(SMSPAY_EXTRA if provider == "smspay" else {}))
+    entry = await setup_entry(provider, **report_extra(provider))
     await point_reports_at(hass, sandbox, client, entry)
     await hass.services.async_call(
         DOMAIN, "send", {"target": target, "message": "Kho 3"}, blocking=True

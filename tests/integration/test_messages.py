@@ -25,8 +25,7 @@ from custom_components.sms_bridge.providers.base import (
 from sandbox import Sandbox
 
 from .conftest import Client, EntryFactory, point_reports_at
-
-SMSPAY_EXTRA = {"report_param": "site", "report_value": "abc"}
+from .helpers import SMSPAY_EXTRA
 
 
 async def get_messages(hass: HomeAssistant, **data: Any) -> list[dict[str, Any]]:

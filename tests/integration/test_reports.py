@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 from unittest.mock import patch
 
 from homeassistant.core import Event, HomeAssistant
@@ -12,41 +11,19 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.sms_bridge.const import DOMAIN
 from custom_components.sms_bridge.providers.base import DeliveryReport, DeliveryStatus
 from sandbox import Fault, Sandbox
 
 from .conftest import PROVIDERS, Client, EntryFactory, call_webhook, point_reports_at
-
-SEND_PATHS = {
-    "fibo": "SendMaskedSMS",
-    "esms": "SendMultiple",
-    "fpt": "push-brandname",
-    "smspay": "/smspay/send",
-}
-NUMBERS = {"fibo": "0901234567", "esms": "0901234567", "fpt": "0901234567", "smspay": "0888123456"}
-E164 = {
-    "fibo": "+84901234567",
-    "esms": "+84901234567",
-    "fpt": "+84901234567",
-    "smspay": "+359888123456",
-}
-SMSPAY_EXTRA = {"report_param": "site", "report_value": "abc"}
-
-
-async def _send(hass: HomeAssistant, target: str, message: str = "Kho 3: cửa mở") -> Any:
-    return await hass.services.async_call(
-        DOMAIN,
-        "send",
-        {"target": target, "message": message},
-        blocking=True,
-        return_response=True,
-    )
-
-
-async def _counts_settled(hass: HomeAssistant) -> None:
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=1))
-    await hass.async_block_till_done()
+from .helpers import (
+    E164,
+    NUMBERS,
+    SEND_PATHS,
+    TEXT,
+    counts_settled,
+    report_extra,
+    send,
+)
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -63,11 +40,11 @@ async def test_report_before_the_send_returns(
     Each report waits for the send, then fires once, tracked and with the phone; the ledger and
     today's counts end up as if the answer had come first.
     """
-    entry = await setup_entry(provider, **(SMSPAY_EXTRA if provider == "smspay" else {}))
+    entry = await setup_entry(provider, **report_extra(provider))
     await point_reports_at(hass, sandbox, client, entry)
     sandbox.state.faults.append(Fault("late_answer", provider, 0.5, path=SEND_PATHS[provider]))
 
-    response = await _send(hass, NUMBERS[provider])
+    response = await send(hass, target=NUMBERS[provider], message=TEXT)
     message_id = response["messages"][0]["message_id"]
     # The reports came during the half second the answer took (the courier logged them).
     assert sandbox.state.deliveries, "no report reached Home Assistant before the answer"
@@ -83,7 +60,7 @@ async def test_report_before_the_send_returns(
     message = entry.runtime_data.ledger.get(message_id)
     assert message is not None
     assert message.status is DeliveryStatus.DELIVERED
-    await _counts_settled(hass)
+    await counts_settled(hass)
     totals = entry.runtime_data.coordinator.data.totals
     if provider != "fibo":  # Fibo's totals are the gateway's own
         assert (totals.delivered, totals.pending) == (1, 0)
@@ -101,7 +78,7 @@ async def test_early_report_of_a_lost_send_fires_untracked(
     await point_reports_at(hass, sandbox, client, entry)
     sandbox.state.faults.append(Fault("answer_lost", "esms", 502, path=SEND_PATHS["esms"]))
     with pytest.raises(HomeAssistantError, match="may have been sent"):
-        await _send(hass, "0901234567")
+        await send(hass, target="0901234567", message=TEXT)
     await sandbox.idle()
     await hass.async_block_till_done()
     assert events, "the report was dropped"

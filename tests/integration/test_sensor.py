@@ -27,6 +27,7 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
     async_fire_time_changed,
 )
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.sms_bridge.const import DOMAIN
 from custom_components.sms_bridge.providers.base import (
@@ -36,7 +37,9 @@ from custom_components.sms_bridge.providers.base import (
 )
 from sandbox import Sandbox
 
-from .conftest import PROVIDERS, EntryFactory
+from .conftest import PROVIDERS, Client, EntryFactory, point_reports_at
+from .helpers import NUMBERS, TEXT, counts_settled, report_extra, send
+from .views import entity_views, placeholders
 
 DAILY_KEYS = ("sent_today", "delivered_today", "failed_today", "pending_today")
 LEDGER_PROVIDERS = ("esms", "fpt", "smspay")
@@ -67,12 +70,6 @@ def sensor_state(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> State
     state = hass.states.get(entity_id)
     assert state is not None, entity_id
     return state
-
-
-async def counts_settled(hass: HomeAssistant) -> None:
-    """Let the counting sensors catch up: they show ledger changes at most once a second."""
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=1))
-    await hass.async_block_till_done()
 
 
 def daily_states(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, str]:
@@ -380,3 +377,43 @@ async def test_counts_are_written_at_most_once_a_second(
     assert moved == {"delivered", "pending"}
     assert len(counting) <= 2 * len(moved)
     assert daily_states(hass, entry)["delivered_today"] == "50"
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_sensors_snapshot(
+    hass: HomeAssistant,
+    sandbox: Sandbox,
+    setup_entry: EntryFactory,
+    snapshot: SnapshotAssertion,
+    provider: str,
+) -> None:
+    """Every sensor of the gateway's entry after setup: states, attributes and registry facts."""
+    entry = await setup_entry(provider)
+    views = entity_views(hass, entry, Platform.SENSOR, placeholders(entry, sandbox))
+    assert views == snapshot
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_sensors_snapshot_after_reports(
+    hass: HomeAssistant,
+    sandbox: Sandbox,
+    setup_entry: EntryFactory,
+    client: Client,
+    snapshot: SnapshotAssertion,
+    provider: str,
+) -> None:
+    """Two messages out, one delivered and one failed as the gateway reported them over HTTP."""
+    entry = await setup_entry(provider, **report_extra(provider))
+    await point_reports_at(hass, sandbox, client, entry)
+    delivered = NUMBERS[provider]
+    failed = delivered[:-1] + "4"  # the sandbox fails a number ending in 4 after accepting it
+    await send(hass, target=[delivered, failed], message=TEXT)
+    await sandbox.idle()
+    await hass.async_block_till_done()
+    # The gateway's totals are asked again after the reports (debounced for 10 s); the ledger's
+    # counts show within a second.
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=11))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await counts_settled(hass)
+    views = entity_views(hass, entry, Platform.SENSOR, placeholders(entry, sandbox))
+    assert views == snapshot

@@ -22,6 +22,7 @@ from custom_components.sms_bridge.const import DOMAIN
 from sandbox import Sandbox
 
 from .conftest import Client, EntryFactory, call_webhook as _call
+from .helpers import SMSPAY_EXTRA, TEXT, report_extra, send
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 FIBO_OK = ("text/xml", "<Status>2</Status>")
@@ -29,7 +30,6 @@ FIBO_ERR = ("text/xml", "<Status>1</Status>")
 FPT_OK = ("application/json", '{"status": 1}')
 FPT_UNAUTH = ("application/json", '{"status": 0, "desc": "Unauthorized"}')
 FPT_BAD = ("application/json", '{"status": 0, "desc": "Invalid data"}')
-SMSPAY_EXTRA = {"report_param": "site", "report_value": "abc"}
 FPT_AUTH = {"Authorization": "Basic fpt-auth-key"}
 
 # --- the seed documents' own samples, through Home Assistant's web server ---------------------
@@ -206,7 +206,7 @@ async def test_status_table(
     final: bool,
 ) -> None:
     """Every status of every gateway becomes the normalized status of DESIGN.md, once."""
-    entry = await setup_entry(provider, **(SMSPAY_EXTRA if provider == "smspay" else {}))
+    entry = await setup_entry(provider, **report_extra(provider))
     code, _, _ = await _report(client, entry, provider, payload)
     assert code == 200
     await hass.async_block_till_done()
@@ -262,7 +262,7 @@ async def test_refused_reports(
     expected: tuple[int, str, str],
 ) -> None:
     """Wrong or missing secrets and malformed reports get the gateway's documented reply."""
-    entry = await setup_entry(provider, **(SMSPAY_EXTRA if provider == "smspay" else {}))
+    entry = await setup_entry(provider, **report_extra(provider))
     assert await _call(client, entry, **request_kwargs) == expected
     await hass.async_block_till_done()
     assert events == []
@@ -333,14 +333,8 @@ async def test_tracked_message(
 ) -> None:
     """A report for a message this entry sent carries its number and moves today's counts."""
     entry = await setup_entry("smspay", **SMSPAY_EXTRA)
-    response = await hass.services.async_call(
-        DOMAIN,
-        "send",
-        {"target": "0888123456", "message": "hi"},
-        blocking=True,
-        return_response=True,
-    )
-    message_id = response["messages"][0]["message_id"]  # type: ignore[index]
+    response = await send(hass, target="0888123456", message="hi")
+    message_id = response["messages"][0]["message_id"]
     assert hass.states.get("sensor.smspay_smspay_user_127_0_0_1_pending_today").state == "1"  # type: ignore[union-attr]
     query = f"sms_id={message_id}&dlr=1&answer=Delivered&site=abc"
     assert await _call(client, entry, query=query) == (200, "text/plain", "OK")
@@ -408,19 +402,13 @@ async def test_end_to_end(
     """Send through the sandbox; its reports arrive over HTTP as events with tracked: true."""
     base = str(client.make_url("")).rstrip("/")
     await async_process_ha_core_config(hass, {"external_url": base, "internal_url": base})
-    extra = SMSPAY_EXTRA if provider == "smspay" else {}
+    extra = report_extra(provider)
     entry = await setup_entry(provider, **extra)
     account = sandbox.state.first_account(provider)
     account.callback.url = f"{base}/api/webhook/{entry.data['webhook_id']}"
     account.callback.extra = {"site": "abc"} if provider == "smspay" else {}
-    response = await hass.services.async_call(
-        DOMAIN,
-        "send",
-        {"target": numbers, "message": "Kho 3: cửa mở"},
-        blocking=True,
-        return_response=True,
-    )
-    sent = {m["message_id"]: m["phone"] for m in response["messages"]}  # type: ignore[index]
+    response = await send(hass, target=numbers, message=TEXT)
+    sent = {m["message_id"]: m["phone"] for m in response["messages"]}
     await sandbox.idle()
     await hass.async_block_till_done()
     final = {e.data["message_id"]: e.data for e in events if e.data["final"]}

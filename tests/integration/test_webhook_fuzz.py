@@ -22,6 +22,7 @@ from custom_components.sms_bridge.reports import EVENT_DELIVERY_REPORT
 from sandbox import Sandbox
 
 from .conftest import PROVIDERS, account_data, make_entry
+from .helpers import report_extra
 
 type Client = TestClient  # type: ignore[type-arg]
 
@@ -41,7 +42,6 @@ FIELDS = {
     "fpt": ["smsid", "Status", "Telco", "Error", "mt_count"],
     "smspay": ["sms_id", "dlr", "answer", "site"],
 }
-SMSPAY_EXTRA = {"report_param": "site", "report_value": "abc"}
 VALUES = st.one_of(
     st.text(max_size=40),
     st.integers(-20, 300).map(str),
@@ -93,7 +93,7 @@ class _Unstarted:
 
 
 def _config(provider: str) -> dict[str, Any]:
-    extra = SMSPAY_EXTRA if provider == "smspay" else {}
+    extra = report_extra(provider)
     return account_data(_Unstarted(), provider) | extra  # type: ignore[arg-type]
 
 
@@ -150,7 +150,7 @@ async def test_webhook_fuzz(
     """
     entries = hass.config_entries.async_entries("sms_bridge")
     if not entries:
-        entry = make_entry(sandbox, provider, **(SMSPAY_EXTRA if provider == "smspay" else {}))
+        entry = make_entry(sandbox, provider, **report_extra(provider))
         entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()

@@ -13,8 +13,8 @@ from homeassistant.core import Event, HomeAssistant
 import pytest
 
 from .conftest import Client, EntryFactory, call_webhook
+from .helpers import report_extra
 
-SMSPAY_EXTRA = {"report_param": "site", "report_value": "abc"}
 FORM = "application/x-www-form-urlencoded"
 FPT_AUTH = b"Authorization: Basic fpt-auth-key\r\n"
 
@@ -74,7 +74,7 @@ async def test_body_in_two_writes(
     provider: str,
 ) -> None:
     """A body that arrives in two TCP writes is read whole: accepted, every field intact."""
-    entry = await setup_entry(provider, **(SMSPAY_EXTRA if provider == "smspay" else {}))
+    entry = await setup_entry(provider, **report_extra(provider))
     content_type, body, extra_headers, (status, reply) = POST_REPORTS[provider]
     middle = len(body) // 2
     head = (
