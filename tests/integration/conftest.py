@@ -25,6 +25,8 @@ from custom_components.sms_bridge.const import DOMAIN
 from custom_components.sms_bridge.reports import EVENT_DELIVERY_REPORT
 from sandbox import Sandbox
 
+from .helpers import report_extra
+
 PROVIDERS = ("fibo", "esms", "fpt", "smspay")
 
 type EntryFactory = Callable[..., Awaitable[MockConfigEntry]]
@@ -237,6 +239,20 @@ async def point_reports_at(
     account = sandbox.state.first_account(provider)
     account.callback.url = f"{base}/api/webhook/{entry.data['webhook_id']}"
     account.callback.extra = {"site": "abc"} if entry.data.get("report_param") else {}
+
+
+@pytest.fixture
+def reporting_entry(
+    hass: HomeAssistant, setup_entry: EntryFactory, sandbox: Sandbox, client: Client
+) -> EntryFactory:
+    """Set up an entry whose sandbox account delivers its reports to the webhook over HTTP."""
+
+    async def _setup(provider: str, **kwargs: Any) -> MockConfigEntry:
+        entry = await setup_entry(provider, **report_extra(provider), **kwargs)
+        await point_reports_at(hass, sandbox, client, entry)
+        return entry
+
+    return _setup
 
 
 @pytest.fixture

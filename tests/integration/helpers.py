@@ -117,3 +117,9 @@ async def counts_settled(hass: HomeAssistant) -> None:
     """Let the counting sensors catch up: they show ledger changes at most once a second."""
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=1))
     await hass.async_block_till_done()
+
+
+async def reports_delivered(hass: HomeAssistant, sandbox: Sandbox) -> None:
+    """Wait until the sandbox's courier has made its calls and Home Assistant has handled them."""
+    await sandbox.idle()
+    await hass.async_block_till_done()

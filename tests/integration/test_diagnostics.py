@@ -56,8 +56,10 @@ SECRETS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
 }
 
 
-def entry_with_secrets(sandbox: Sandbox, provider: str) -> MockConfigEntry:
-    """An entry whose every secret is a distinctive value the sandbox accepts, with a recipient."""
+async def entry_with_secrets(
+    hass: HomeAssistant, sandbox: Sandbox, provider: str
+) -> MockConfigEntry:
+    """A loaded entry, each secret a distinctive value the sandbox accepts; one recipient."""
     account_secrets, changes = SECRETS[provider]
     sandbox.state.first_account(provider).secrets.update(account_secrets)
     if provider == "smspay":
@@ -77,7 +79,7 @@ def entry_with_secrets(sandbox: Sandbox, provider: str) -> MockConfigEntry:
         title="Night shift",
         unique_id=None,
     )
-    return MockConfigEntry(
+    entry = MockConfigEntry(
         domain=DOMAIN,
         title=base.title,
         unique_id=base.unique_id,
@@ -85,6 +87,10 @@ def entry_with_secrets(sandbox: Sandbox, provider: str) -> MockConfigEntry:
         options=dict(base.options),
         subentries_data=[recipient],
     )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
 
 
 async def diagnostics_of(
@@ -101,10 +107,7 @@ async def test_no_secret_in_diagnostics(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, sandbox: Sandbox, provider: str
 ) -> None:
     """No credential, report secret, webhook id or full phone number in the download."""
-    entry = entry_with_secrets(sandbox, provider)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await entry_with_secrets(hass, sandbox, provider)
     entry.runtime_data.ledger.async_record_sent(
         SendResult(provider=provider, message_id="m1", phone="+84907654321", segments=1),
         "zqPrivate: your code is 4242",
@@ -165,10 +168,7 @@ async def test_diagnostics_snapshot(
     provider: str,
 ) -> None:
     """Each gateway's whole download, one message reported: redacted, masked, no text."""
-    entry = entry_with_secrets(sandbox, provider)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await entry_with_secrets(hass, sandbox, provider)
     ledger = entry.runtime_data.ledger
     ledger.async_record_sent(
         SendResult(provider=provider, message_id="m1", phone="+84907654321", segments=1),
@@ -192,10 +192,7 @@ async def test_diagnostics_while_gateway_fails(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, sandbox: Sandbox
 ) -> None:
     """A failing poll shows in diagnostics without its details leaking anything."""
-    entry = entry_with_secrets(sandbox, "fibo")
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await entry_with_secrets(hass, sandbox, "fibo")
     sandbox.state.faults.append(Fault("status", "fibo", 503, count=-1))
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=10))  # a scheduled poll
     await hass.async_block_till_done()
@@ -210,10 +207,7 @@ async def test_last_twenty_messages(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, sandbox: Sandbox
 ) -> None:
     """The latest 20 messages, newest first, each with its reports; no text."""
-    entry = entry_with_secrets(sandbox, "esms")
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await entry_with_secrets(hass, sandbox, "esms")
     ledger = entry.runtime_data.ledger
     for number in range(25):
         ledger.async_record_sent(

@@ -11,24 +11,21 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.sms_bridge.const import DOMAIN
 from sandbox import Sandbox
 
-from .conftest import PROVIDERS, Client, EntryFactory, point_reports_at
-from .helpers import NUMBERS, SMSPAY_EXTRA, TEXT, report_extra, send
+from .conftest import PROVIDERS, EntryFactory
+from .helpers import NUMBERS, TEXT, reports_delivered, send
 from .views import entity_views, placeholders
 
 
 async def test_attributes_are_the_report(
     hass: HomeAssistant,
     sandbox: Sandbox,
-    setup_entry: EntryFactory,
-    client: Client,
+    reporting_entry: EntryFactory,
     events: list[Event],
 ) -> None:
     """Phone, status, error and the rest of the event's data; the entry id only in the event."""
-    entry = await setup_entry("smspay", **SMSPAY_EXTRA)
-    await point_reports_at(hass, sandbox, client, entry)
+    entry = await reporting_entry("smspay")
     await send(hass, target="0888123454", message="Склад 3")
-    await sandbox.idle()
-    await hass.async_block_till_done()
+    await reports_delivered(hass, sandbox)
     last = events[-1].data
     assert (last["status"], last["phone"]) == ("failed", "+359888123454")
     assert last["error"]
@@ -49,17 +46,14 @@ async def test_attributes_are_the_report(
 async def test_event_snapshot(
     hass: HomeAssistant,
     sandbox: Sandbox,
-    setup_entry: EntryFactory,
-    client: Client,
+    reporting_entry: EntryFactory,
     snapshot: SnapshotAssertion,
     provider: str,
 ) -> None:
     """Each gateway's event entities once a message was reported delivered over HTTP."""
-    entry = await setup_entry(provider, **report_extra(provider))
-    await point_reports_at(hass, sandbox, client, entry)
+    entry = await reporting_entry(provider)
     response = await send(hass, target=NUMBERS[provider], message=TEXT)
-    await sandbox.idle()
-    await hass.async_block_till_done()
+    await reports_delivered(hass, sandbox)
     whole = {response["messages"][0]["message_id"]: "<message_id>"}
     views = entity_views(hass, entry, Platform.EVENT, placeholders(entry, sandbox), whole)
     assert views == snapshot

@@ -25,8 +25,8 @@ from custom_components.sms_bridge.const import DOMAIN
 from custom_components.sms_bridge.logbook import report_words
 from sandbox import Sandbox
 
-from .conftest import Client, EntryFactory, call_webhook, point_reports_at
-from .helpers import SMSPAY_EXTRA, report_extra
+from .conftest import Client, EntryFactory, call_webhook
+from .helpers import SMSPAY_EXTRA
 
 
 # The recorder must start before Home Assistant: these two autouse fixtures of conftest.py
@@ -102,15 +102,13 @@ async def test_a_report_is_one_line_in_words(
     hass: HomeAssistant,
     hass_ws_client: WebSocketGenerator,
     sandbox: Sandbox,
-    setup_entry: EntryFactory,
-    client: Client,
+    reporting_entry: EntryFactory,
     provider: str,
     target: str,
     phone: str,
 ) -> None:
     """A sent message's reports arrive over HTTP: one line each, naming the account and number."""
-    entry = await setup_entry(provider, **report_extra(provider))
-    await point_reports_at(hass, sandbox, client, entry)
+    entry = await reporting_entry(provider)
     await hass.services.async_call(
         DOMAIN, "send", {"target": target, "message": "Kho 3"}, blocking=True
     )
@@ -128,12 +126,10 @@ async def test_a_failure_gives_its_reason(
     hass: HomeAssistant,
     hass_ws_client: WebSocketGenerator,
     sandbox: Sandbox,
-    setup_entry: EntryFactory,
-    client: Client,
+    reporting_entry: EntryFactory,
 ) -> None:
     """A number the gateway cannot reach: the line says so, with the gateway's reason."""
-    entry = await setup_entry("esms")
-    await point_reports_at(hass, sandbox, client, entry)
+    await reporting_entry("esms")
     await hass.services.async_call(
         DOMAIN, "send", {"target": "0901234564", "message": "Kho 3"}, blocking=True
     )

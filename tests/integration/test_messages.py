@@ -24,8 +24,8 @@ from custom_components.sms_bridge.providers.base import (
 )
 from sandbox import Sandbox
 
-from .conftest import Client, EntryFactory, point_reports_at
-from .helpers import SMSPAY_EXTRA
+from .conftest import EntryFactory
+from .helpers import reports_delivered
 
 
 async def get_messages(hass: HomeAssistant, **data: Any) -> list[dict[str, Any]]:
@@ -51,19 +51,16 @@ def record(
 async def test_sent_messages_and_their_reports(
     hass: HomeAssistant,
     sandbox: Sandbox,
-    setup_entry: EntryFactory,
-    client: Client,
+    reporting_entry: EntryFactory,
 ) -> None:
     """Sent through the action, reported over HTTP: each message as DESIGN.md lists it."""
-    entry = await setup_entry("smspay", **SMSPAY_EXTRA)
-    await point_reports_at(hass, sandbox, client, entry)
+    entry = await reporting_entry("smspay")
     text = "Склад 3: вратата е отворена от 10 минути, температурата се качва, провери!"  # noqa: RUF001
     for number in ("0888123456", "0888123454"):
         await hass.services.async_call(
             DOMAIN, "send", {"target": number, "message": text}, blocking=True
         )
-    await sandbox.idle()
-    await hass.async_block_till_done()
+    await reports_delivered(hass, sandbox)
 
     failed, delivered = await get_messages(hass)
     assert (failed["phone"], failed["status"], failed["final"]) == ("+359888123454", "failed", True)

@@ -12,16 +12,17 @@ import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.sms_bridge.providers.base import DeliveryReport, DeliveryStatus
+from custom_components.sms_bridge.reports import ReportRouter
 from sandbox import Fault, Sandbox
 
-from .conftest import PROVIDERS, Client, EntryFactory, call_webhook, point_reports_at
+from .conftest import PROVIDERS, Client, EntryFactory, call_webhook
 from .helpers import (
     E164,
     NUMBERS,
     SEND_PATHS,
     TEXT,
     counts_settled,
-    report_extra,
+    reports_delivered,
     send,
 )
 
@@ -30,8 +31,7 @@ from .helpers import (
 async def test_report_before_the_send_returns(
     hass: HomeAssistant,
     sandbox: Sandbox,
-    setup_entry: EntryFactory,
-    client: Client,
+    reporting_entry: EntryFactory,
     events: list[Event],
     provider: str,
 ) -> None:
@@ -40,16 +40,14 @@ async def test_report_before_the_send_returns(
     Each report waits for the send, then fires once, tracked and with the phone; the ledger and
     today's counts end up as if the answer had come first.
     """
-    entry = await setup_entry(provider, **report_extra(provider))
-    await point_reports_at(hass, sandbox, client, entry)
+    entry = await reporting_entry(provider)
     sandbox.state.faults.append(Fault("late_answer", provider, 0.5, path=SEND_PATHS[provider]))
 
     response = await send(hass, target=NUMBERS[provider], message=TEXT)
     message_id = response["messages"][0]["message_id"]
     # The reports came during the half second the answer took (the courier logged them).
     assert sandbox.state.deliveries, "no report reached Home Assistant before the answer"
-    await sandbox.idle()
-    await hass.async_block_till_done()
+    await reports_delivered(hass, sandbox)
 
     mine = [e.data for e in events if e.data["message_id"] == message_id]
     assert mine, "the held reports never fired"
@@ -69,18 +67,15 @@ async def test_report_before_the_send_returns(
 async def test_early_report_of_a_lost_send_fires_untracked(
     hass: HomeAssistant,
     sandbox: Sandbox,
-    setup_entry: EntryFactory,
-    client: Client,
+    reporting_entry: EntryFactory,
     events: list[Event],
 ) -> None:
     """The gateway took the send but its answer was lost: the report is not lost with it."""
-    entry = await setup_entry("esms")
-    await point_reports_at(hass, sandbox, client, entry)
+    entry = await reporting_entry("esms")
     sandbox.state.faults.append(Fault("answer_lost", "esms", 502, path=SEND_PATHS["esms"]))
     with pytest.raises(HomeAssistantError, match="may have been sent"):
         await send(hass, target="0901234567", message=TEXT)
-    await sandbox.idle()
-    await hass.async_block_till_done()
+    await reports_delivered(hass, sandbox)
     assert events, "the report was dropped"
     assert {e.data["tracked"] for e in events} == {False}
     assert len(entry.runtime_data.ledger) == 0
@@ -90,12 +85,17 @@ def _report(message_id: str, raw: str = "7") -> DeliveryReport:
     return DeliveryReport("esms", message_id, DeliveryStatus.SENT, raw)
 
 
+@pytest.fixture
+async def router(setup_entry: EntryFactory) -> ReportRouter:
+    """The report router of a loaded eSMS entry (no send under way yet)."""
+    entry = await setup_entry("esms")
+    return entry.runtime_data.reports
+
+
 async def test_held_reports_are_bounded_in_time(
-    hass: HomeAssistant, setup_entry: EntryFactory, events: list[Event]
+    hass: HomeAssistant, router: ReportRouter, events: list[Event]
 ) -> None:
     """A send that never returns cannot hold a report for longer than HOLD_SECONDS."""
-    entry = await setup_entry("esms")
-    router = entry.runtime_data.reports
     ticket = router.async_send_started()
     assert router.async_report(_report("someone-elses"))
     await hass.async_block_till_done()
@@ -108,11 +108,9 @@ async def test_held_reports_are_bounded_in_time(
 
 
 async def test_held_reports_are_bounded_in_count(
-    hass: HomeAssistant, setup_entry: EntryFactory, events: list[Event]
+    hass: HomeAssistant, router: ReportRouter, events: list[Event]
 ) -> None:
     """Past MAX_HELD, the oldest held report is applied (untracked) to make room."""
-    entry = await setup_entry("esms")
-    router = entry.runtime_data.reports
     ticket = router.async_send_started()
     with patch("custom_components.sms_bridge.reports.MAX_HELD", 2):
         for number in range(3):
@@ -125,11 +123,9 @@ async def test_held_reports_are_bounded_in_count(
 
 
 async def test_report_waits_only_for_sends_already_under_way(
-    hass: HomeAssistant, setup_entry: EntryFactory, events: list[Event]
+    hass: HomeAssistant, router: ReportRouter, events: list[Event]
 ) -> None:
     """A report is released once the sends started before it came are done, whatever follows."""
-    entry = await setup_entry("esms")
-    router = entry.runtime_data.reports
     first = router.async_send_started()
     assert router.async_report(_report("r1"))
     second = router.async_send_started()  # started after the report: it cannot be its send
@@ -140,11 +136,9 @@ async def test_report_waits_only_for_sends_already_under_way(
 
 
 async def test_duplicate_while_held_fires_once(
-    hass: HomeAssistant, setup_entry: EntryFactory, events: list[Event]
+    hass: HomeAssistant, router: ReportRouter, events: list[Event]
 ) -> None:
     """The gateway's retry of a held report is accepted but fires no second event."""
-    entry = await setup_entry("esms")
-    router = entry.runtime_data.reports
     ticket = router.async_send_started()
     assert router.async_report(_report("r1"))
     assert not router.async_report(_report("r1"))

@@ -15,9 +15,33 @@ from custom_components.sms_bridge.ledger import Ledger
 from sandbox import Fault, Sandbox
 
 from .conftest import PROVIDERS, EntryFactory, Forwarder, reached_at
-from .helpers import NUMBERS, SEND_PATHS, count_sends, gateway_messages, send, send_requests
+from .helpers import (
+    NUMBERS,
+    SEND_PATHS,
+    TEXT,
+    count_sends,
+    gateway_messages,
+    send,
+    send_requests,
+)
 
 pytestmark = pytest.mark.usefixtures("no_retry_wait")
+
+
+async def _fails_after_one_request(
+    hass: HomeAssistant, sandbox: Sandbox, provider: str, fault: str, value: Any
+) -> str:
+    """Send into a fault on the gateway's send path: one request, an error naming the number.
+
+    Returns the error's text.
+    """
+    before = send_requests(sandbox, provider)
+    sandbox.state.faults.append(Fault(fault, provider, value, path=SEND_PATHS[provider]))
+    with pytest.raises(HomeAssistantError) as caught:
+        await send(hass, target=NUMBERS[provider], message=TEXT)
+    assert NUMBERS[provider] in str(caught.value)
+    assert send_requests(sandbox, provider) - before == 1
+    return str(caught.value)
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -68,13 +92,8 @@ async def test_answer_lost_after_accept_sends_once(
     It may have been sent, so it is not tried again: exactly one SMS, and the error says so.
     """
     await setup_entry(provider)
-    before = send_requests(sandbox, provider)
-    sandbox.state.faults.append(Fault("answer_lost", provider, lost, path=SEND_PATHS[provider]))
-    with pytest.raises(HomeAssistantError) as caught:
-        await send(hass, target=NUMBERS[provider], message="once only")
-    assert NUMBERS[provider] in str(caught.value)
-    assert "may have been sent" in str(caught.value)
-    assert send_requests(sandbox, provider) - before == 1
+    error = await _fails_after_one_request(hass, sandbox, provider, "answer_lost", lost)
+    assert "may have been sent" in error
     assert len(gateway_messages(sandbox, provider)) == 1
 
 
@@ -87,13 +106,8 @@ async def test_refusal_never_retried(
 ) -> None:
     """A gateway refusal is sent once and reported with the gateway's reason."""
     await setup_entry(provider)
-    before = send_requests(sandbox, provider)
-    sandbox.state.faults.append(Fault("refuse", provider, code, path=SEND_PATHS[provider]))
-    with pytest.raises(HomeAssistantError) as caught:
-        await send(hass, target=NUMBERS[provider], message="hi")
-    assert NUMBERS[provider] in str(caught.value)
-    assert "Sent 0 of 1" in str(caught.value)
-    assert send_requests(sandbox, provider) - before == 1
+    error = await _fails_after_one_request(hass, sandbox, provider, "refuse", code)
+    assert "Sent 0 of 1" in error
 
 
 async def test_timeout_never_retried(

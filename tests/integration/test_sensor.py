@@ -37,8 +37,8 @@ from custom_components.sms_bridge.providers.base import (
 )
 from sandbox import Sandbox
 
-from .conftest import PROVIDERS, Client, EntryFactory, point_reports_at
-from .helpers import NUMBERS, TEXT, counts_settled, report_extra, send
+from .conftest import PROVIDERS, EntryFactory
+from .helpers import NUMBERS, TEXT, counts_settled, reports_delivered, send
 from .views import entity_views, placeholders
 
 DAILY_KEYS = ("sent_today", "delivered_today", "failed_today", "pending_today")
@@ -397,19 +397,16 @@ async def test_sensors_snapshot(
 async def test_sensors_snapshot_after_reports(
     hass: HomeAssistant,
     sandbox: Sandbox,
-    setup_entry: EntryFactory,
-    client: Client,
+    reporting_entry: EntryFactory,
     snapshot: SnapshotAssertion,
     provider: str,
 ) -> None:
     """Two messages out, one delivered and one failed as the gateway reported them over HTTP."""
-    entry = await setup_entry(provider, **report_extra(provider))
-    await point_reports_at(hass, sandbox, client, entry)
+    entry = await reporting_entry(provider)
     delivered = NUMBERS[provider]
     failed = delivered[:-1] + "4"  # the sandbox fails a number ending in 4 after accepting it
     await send(hass, target=[delivered, failed], message=TEXT)
-    await sandbox.idle()
-    await hass.async_block_till_done()
+    await reports_delivered(hass, sandbox)
     # The gateway's totals are asked again after the reports (debounced for 10 s); the ledger's
     # counts show within a second.
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=11))

@@ -22,7 +22,7 @@ from custom_components.sms_bridge.const import DOMAIN
 from sandbox import Sandbox
 
 from .conftest import Client, EntryFactory, call_webhook as _call
-from .helpers import SMSPAY_EXTRA, TEXT, report_extra, send
+from .helpers import SMSPAY_EXTRA, TEXT, report_extra, reports_delivered, send
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 FIBO_OK = ("text/xml", "<Status>2</Status>")
@@ -409,8 +409,7 @@ async def test_end_to_end(
     account.callback.extra = {"site": "abc"} if provider == "smspay" else {}
     response = await send(hass, target=numbers, message=TEXT)
     sent = {m["message_id"]: m["phone"] for m in response["messages"]}
-    await sandbox.idle()
-    await hass.async_block_till_done()
+    await reports_delivered(hass, sandbox)
     final = {e.data["message_id"]: e.data for e in events if e.data["final"]}
     assert set(final) == set(sent)
     for message_id, data in final.items():
