@@ -3,8 +3,8 @@
 A send that would pass a limit is refused before anything goes out, with an error naming the
 limit, and the `sending_paused_<entry_id>` repair stays until the window has room again. The
 same text to the same number inside the duplicate window goes out once: the earlier message
-stands for it. Counting reads the ledger, newest first, so it survives a restart and costs no
-more than the messages inside the window.
+stands for it. Both are answered by the ledger's index of recent sends (recent.py), rebuilt
+from the ledger at start, so counting survives a restart and costs the same however busy.
 """
 
 from __future__ import annotations
@@ -67,40 +67,20 @@ class SpendingGuard:
         Raises HomeAssistantError (and the repair) when the send would pass a limit.
         """
         plan = Plan()
-        recent = self._recent_duplicates(text_digest(text))
+        digest = text_digest(text)
+        since = dt_util.utcnow() - self._window if self._window else None
         for phone in phones:
-            if phone in recent:
-                plan.duplicates[phone] = recent[phone]
+            if since and (earlier := self._ledger.recent.equal_since(digest, phone, since)):
+                plan.duplicates[phone] = earlier
             else:
                 plan.to_send.append(phone)
         self._check_limits(len(plan.to_send))
         return plan
 
-    def _recent_duplicates(self, digest: str) -> dict[str, LedgerMessage]:
-        if self._window is None:
-            return {}
-        since = dt_util.utcnow() - self._window
-        found: dict[str, LedgerMessage] = {}
-        for message in self._ledger.newest_first():
-            if message.sent_at < since:
-                break
-            if message.digest == digest:
-                found.setdefault(message.phone, message)
-        return found
-
-    def _count_since(self, since: datetime) -> tuple[int, datetime | None]:
-        """Messages sent since then, and the oldest of them."""
-        count, oldest = 0, None
-        for message in self._ledger.newest_first():
-            if message.sent_at < since:
-                break
-            count, oldest = count + 1, message.sent_at
-        return count, oldest
-
     def _check_limits(self, wanted: int) -> None:
         now = dt_util.utcnow()
         for limit, period, name in self._limits:
-            used, oldest = self._count_since(now - period)
+            used, oldest = self._ledger.recent.count_since(now - period)
             if wanted and used + wanted > limit:
                 self._paused = True
                 self._pause(name, limit, oldest + period if oldest else now + period)
@@ -147,7 +127,7 @@ class SpendingGuard:
         """Clear the repair when every limit has room for one more message again."""
         now = dt_util.utcnow()
         for limit, period, _name in self._limits:
-            used, oldest = self._count_since(now - period)
+            used, oldest = self._ledger.recent.count_since(now - period)
             if used >= limit and oldest is not None:
                 if self._timer is None:
                     delay = (oldest + period - now).total_seconds() + 1

@@ -20,6 +20,7 @@ from homeassistant.util import dt as dt_util
 
 from .journal import EntryJournal
 from .providers.base import DailyTotals, DeliveryReport, DeliveryStatus, SendResult
+from .recent import RecentSends
 
 PART = "ledger"
 MAX_AGE = timedelta(days=30)
@@ -166,6 +167,8 @@ class Ledger:
         self._listeners: list[Callable[[], None]] = []
         self._day_start = self._next_day = dt_util.start_of_local_day()
         self._today: Counter[DeliveryStatus] = Counter()
+        #: Recent sends indexed for the spending guard (its checks cost the same however many).
+        self.recent = RecentSends()
         journal.add_part(PART, self)
 
     def __len__(self) -> int:
@@ -194,9 +197,10 @@ class Ledger:
             self._apply(known, when, DeliveryStatus(record["s"]), record["raw"], record["f"])
 
     def loaded(self) -> None:
-        """Everything is back: apply the bounds and count today's messages."""
+        """Everything is back: apply the bounds, count today's messages, index the recent ones."""
         self._prune()
         self.async_new_day()
+        self.recent.rebuild(self._messages.values())
 
     # -- changes --
 
@@ -239,8 +243,10 @@ class Ledger:
             body=text if keep_body else None,
             resend_of=resend_of,
         )
-        self._messages.pop(message.message_id, None)  # a reused id starts anew, newest last
+        if (reused := self._messages.pop(message.message_id, None)) is not None:
+            self.recent.forget(reused)  # a reused id starts anew, newest last
         self._messages[message.message_id] = message
+        self.recent.add(message)
         if message.sent_at >= self._day_start:
             self._today[DeliveryStatus.PENDING] += 1
         self._prune()
@@ -335,7 +341,7 @@ class Ledger:
             oldest = next(iter(self._messages.values()))
             if len(self._messages) <= MAX_MESSAGES and oldest.sent_at >= cutoff:
                 break
-            self._messages.popitem(last=False)
+            self.recent.forget(self._messages.popitem(last=False)[1])
 
     def _changed(self, message: LedgerMessage) -> None:
         self._journal.async_record(PART, {"m": message.as_stored()})
