@@ -51,12 +51,7 @@ async def read_inbound(request: web.Request) -> InboundRequest | None:
     raw_query = request.rel_url.raw_query_string
     return InboundRequest(
         method=request.method,
-        # Nothing to decode (the common case): the framework's own parse is the same, and faster.
-        query=(
-            dict(request.query.items())
-            if "%" not in raw_query and "+" not in raw_query
-            else query_params(raw_query)
-        ),
+        query=query_params(raw_query),
         headers=request.headers,  # case-insensitive already
         body=body,
         remote=request.remote,

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qsl
 
 import aiohttp
+from hypothesis import given, settings, strategies as st
 import pytest
 
 from custom_components.sms_bridge.providers.base import (
@@ -26,6 +28,7 @@ from custom_components.sms_bridge.providers.base import (
     WebhookReply,
     as_int,
     lower_keys,
+    query_params,
     secrets_equal,
 )
 from sandbox import Fault, Sandbox
@@ -174,3 +177,28 @@ def test_types_and_helpers() -> None:
     assert BadSecretError.kind is ReplyKind.BAD_SECRET
     assert MalformedReportError.kind is ReplyKind.MALFORMED
     assert str(ProviderError("Refused", code="5")) == "Refused (code 5)"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab=&+%2Fz\u00e9\u0110 ;"), max_size=40))
+def test_query_params_reads_as_parse_qsl(raw_query: str) -> None:
+    """The direct split for a query with nothing to decode gives what parse_qsl would."""
+    expected = dict(parse_qsl(raw_query, keep_blank_values=True, errors="replace"))
+    assert query_params(raw_query) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw_query", "expected"),
+    [
+        (
+            "SMSID=a-1&SendStatus=5&&TotalPrice=",
+            {"SMSID": "a-1", "SendStatus": "5", "TotalPrice": ""},
+        ),
+        ("answer=Abs+ok&x=%C4%90", {"answer": "Abs ok", "x": "\u0110"}),
+        ("a=1&a=2&flag", {"a": "2", "flag": ""}),
+        ("bad=%FF", {"bad": "\ufffd"}),
+    ],
+)
+def test_query_params_samples(raw_query: str, expected: dict[str, str]) -> None:
+    """Blank values kept, the last of a repeated name, `+` and escapes decoded, bad bytes marked."""
+    assert query_params(raw_query) == expected

@@ -267,8 +267,17 @@ def query_params(raw_query: str) -> dict[str, str]:
     """A query string's parameters (the last of a repeated name), `+` as a space.
 
     Bytes that are not UTF-8 become U+FFFD, which no report accepts (`clean_text`), whatever
-    the web framework's own decoding would have made of them.
+    the web framework's own decoding would have made of them. A query with nothing to decode
+    (the common case: a gateway's ids and codes) is split directly, as parse_qsl would, at a
+    fraction of its cost.
     """
+    if "%" not in raw_query and "+" not in raw_query:
+        params: dict[str, str] = {}
+        for field in raw_query.split("&"):
+            if field:
+                name, _, value = field.partition("=")
+                params[name] = value
+        return params
     try:
         pairs = parse_qsl(raw_query, keep_blank_values=True, errors="strict")
     except UnicodeDecodeError:
