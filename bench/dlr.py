@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from yarl import URL
 
+from .bench_noop import FLOOR_SUFFIX
 from .rig import Account
 
 FIRST_STATUS = 1000
@@ -147,3 +148,12 @@ class NoopReports:
         turn = next(self._turn)
         query = urlencode(esms_query(f"noop-{turn}", FIRST_STATUS, "0900000005"))
         return Request("GET", URL(f"{self._url}?{query}", encoded=True))
+
+
+class FloorReports(NoopReports):
+    """The same requests to the floor webhook: one event and one event entity state each."""
+
+    name = "floor"
+
+    def __init__(self, noop_url: str) -> None:
+        super().__init__(noop_url + FLOOR_SUFFIX)

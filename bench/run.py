@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from .disk import DiskResult, watch_disk
-from .dlr import NoopReports, Reports
+from .dlr import FloorReports, NoopReports, Reports
 from .ingest import Source, Window, canary, client, interleaved
 from .rig import Rig, running_rig
 from .sending import SendRates, compare, fan_out, fill, grow, token_bursts
@@ -55,7 +55,7 @@ async def _ingest_phase(rig: Rig, results: Results, phase: str) -> None:
     """Every gateway and the no-op, at each concurrency, after a canary proves the reports."""
     sizes = results.sizes
     reports = [Reports(rig.accounts[key]) for key in GATEWAYS]
-    sources: list[Source] = [NoopReports(rig.noop_url), *reports]
+    sources: list[Source] = [NoopReports(rig.noop_url), FloorReports(rig.noop_url), *reports]
     assert rig.hass.process is not None
     async with client() as session:
         await canary(rig.hass, session, reports)

@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 HANG_GUARD = 600
 GATEWAYS = ("FiboSMS", "eSMS", "FPT", "SMSPAY")
 EXPECTED = [
+    "DLR ingest floor (one event, one event entity), 50 concurrent, vs no-op",
+    "DLR ingest floor (one event, one event entity), 1 concurrent, vs no-op",
     *(
         f"DLR ingest {gateway}, {concurrency} concurrent, {what}"
         for gateway in GATEWAYS
