@@ -103,8 +103,12 @@ class SmsBridgeNotificationService(BaseNotificationService):
         self._entry = entry
 
     async def async_register_services(self) -> None:
-        """Register (again, on a notify reload) only while the entry is loaded."""
-        if self._entry.state is ConfigEntryState.LOADED:
+        """Register (again, on a notify reload) only while the entry is set up or loaded.
+
+        HA 2026.10 sets a discovered platform up at once, while the entry is still being set up;
+        earlier versions did it after the entry had loaded.
+        """
+        if self._entry.state in (ConfigEntryState.SETUP_IN_PROGRESS, ConfigEntryState.LOADED):
             await super().async_register_services()
 
     @property
