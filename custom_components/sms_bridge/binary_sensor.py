@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from homeassistant.components.binary_sensor import BinarySensorDeviceClass, BinarySensorEntity
+from homeassistant.components.binary_sensor import BinarySensorEntity
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
+from .compat import BinarySensorDeviceClass
 from .const import DOMAIN, OPT_LOW_BALANCE
 from .coordinator import SmsBridgeCoordinator
 from .entity import SmsBridgeEntity

@@ -17,10 +17,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
-import voluptuous as vol
 
 from .campaign_follow import CampaignFollower
 from .campaign_store import Campaign, CampaignStore
+from .compat import vol
 from .const import DEFAULT_ENCODING, DOMAIN, OPT_ENCODING
 from .providers.base import AuthenticationError, InvalidRecipientError, ProviderError
 from .providers.fpt_ads import (

@@ -15,8 +15,8 @@ from typing import Any
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
-import voluptuous as vol
 
+from .compat import vol
 from .const import DOMAIN
 from .ledger import LedgerMessage
 from .phone import InvalidNumberError, to_e164

@@ -7,9 +7,9 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryFlow, SubentryFlowResult
 from homeassistant.const import CONF_NAME
-import voluptuous as vol
 
 from .account import gateway
+from .compat import vol
 from .const import CONF_NUMBERS
 from .form import MULTILINE, TEXT
 from .phone import InvalidNumberError, split_numbers, to_e164

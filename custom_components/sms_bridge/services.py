@@ -6,9 +6,9 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
-import voluptuous as vol
 
 from .campaigns import SEND_CAMPAIGN_SCHEMA, SERVICE_SEND_CAMPAIGN, async_send_campaign
+from .compat import vol
 from .const import DOMAIN
 from .messages import GET_MESSAGES_FIELDS, find_messages
 from .runtime import SmsBridgeConfigEntry
