@@ -12,7 +12,7 @@ from homeassistant.components.webhook import (
 from homeassistant.const import CONF_NAME, CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, ConfigEntryNotReady
-from homeassistant.helpers import config_validation as cv, discovery
+from homeassistant.helpers import config_validation as cv, device_registry as dr, discovery
 from homeassistant.helpers.typing import ConfigType
 
 from .account import build_provider
@@ -20,8 +20,10 @@ from .address import CONF_CLOUDHOOK_URL, async_delete_cloudhook, async_ensure_cl
 from .backup import async_resend_failed, resends
 from .campaign_follow import CampaignFollower
 from .campaign_store import CampaignStore
+from .compat import OPTIONS_RELOAD_BY_LISTENER
 from .const import CONF_PROVIDER, DEFAULT_CONCURRENCY, DOMAIN, OPT_CONCURRENCY
 from .coordinator import SmsBridgeCoordinator
+from .entity import account_device
 from .guard import SpendingGuard
 from .issues import EntryIssues, async_remove_issues
 from .journal import EntryJournal
@@ -32,7 +34,7 @@ from .providers import Provider
 from .providers.base import AuthenticationError, DeliveryReport, ProviderError
 from .providers.fpt import FptProvider
 from .reports import ReportRouter
-from .runtime import SmsBridgeConfigEntry, SmsBridgeRuntime, loaded_as
+from .runtime import SmsBridgeConfigEntry, SmsBridgeRuntime
 from .seen import SeenReports
 from .services import async_setup_services
 from .webhook import async_handle_webhook
@@ -46,8 +48,6 @@ PLATFORMS: list[Platform] = [
     Platform.SENSOR,
 ]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-#: Entry data whose change needs no reload.
-RELOAD_IGNORES = frozenset({CONF_CLOUDHOOK_URL})
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -73,6 +73,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
     if not coordinator.polls_gateway:  # the poll did not prove the account: check it here
         await _async_check_account(provider)
     await _async_keep_cloudhook(hass, entry)
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id, **account_device(entry)
+    )
     entry.runtime_data = SmsBridgeRuntime(
         provider=provider,
         journal=journal,
@@ -82,7 +85,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
         send_slots=asyncio.Semaphore(int(entry.options.get(OPT_CONCURRENCY, DEFAULT_CONCURRENCY))),
         issues=EntryIssues(hass, entry, ledger),
         guard=SpendingGuard(hass, entry, ledger),
-        loaded_as=loaded_as(entry, RELOAD_IGNORES),
+        device_id=device.id,
+        loaded_options=dict(entry.options),
     )
     _async_start(hass, entry)
     if ads is not None:
@@ -150,7 +154,8 @@ def _async_start(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> None:
         allowed_methods=("GET", "POST"),
     )
     entry.async_on_unload(lambda: async_unregister_webhook(hass, entry.data[CONF_WEBHOOK_ID]))
-    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
+    if OPTIONS_RELOAD_BY_LISTENER:
+        entry.async_on_unload(entry.add_update_listener(_async_options_updated))
 
 
 def _async_totals_moved(
@@ -161,12 +166,13 @@ def _async_totals_moved(
         coordinator.async_gateway_changed()
 
 
-async def _async_entry_updated(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> None:
-    """New options, data or recipients: reload.
+async def _async_options_updated(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> None:
+    """HA before 2025.8 only: new options reload the entry (later the options flow does it).
 
-    A cloudhook made later needs none: the report address is read where it is used.
+    Nothing else reloads here: reauthentication and reconfigure reload the entry themselves,
+    recipients are followed live, and a cloudhook made later is read where it is used.
     """
-    if loaded_as(entry, RELOAD_IGNORES) != entry.runtime_data.loaded_as:
+    if dict(entry.options) != entry.runtime_data.loaded_options:
         await hass.config_entries.async_reload(entry.entry_id)
 
 

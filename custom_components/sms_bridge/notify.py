@@ -1,5 +1,7 @@
 """Notify: an entity per recipient subentry, and a legacy `notify.<entry>` service taking targets.
 
+Recipients come and go while the account stays loaded: a recipient added, renamed or given other
+numbers is followed at once, without a reload (HA removes a deleted one's entity and device).
 The legacy service is for the `alert` integration and automations that address a notifier by
 service name; it is loaded per entry through Home Assistant's own legacy notify machinery
 (discovery) and its services are unregistered when the entry unloads.
@@ -7,18 +9,28 @@ service name; it is loaded per entry through Home Assistant's own legacy notify 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from homeassistant.components.notify import NotifyEntity
 from homeassistant.components.notify.const import ATTR_TARGET, ATTR_TITLE
 from homeassistant.components.notify.legacy import BaseNotificationService
-from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
-from homeassistant.core import HomeAssistant
+from homeassistant.config_entries import (
+    SIGNAL_CONFIG_ENTRY_CHANGED,
+    ConfigEntry,
+    ConfigEntryChange,
+    ConfigEntryState,
+    ConfigSubentry,
+)
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import ConfigType, DiscoveryInfoType
 
+from .compat import linked_to
 from .const import CONF_NUMBERS, DOMAIN, SUBENTRY_RECIPIENT
 from .runtime import SmsBridgeConfigEntry
 from .sending import async_send
@@ -33,39 +45,84 @@ def with_title(message: str, title: str | None) -> str:
     return f"{title}\n{message}" if title else message
 
 
+def recipients(entry: ConfigEntry[Any]) -> dict[str, ConfigSubentry]:
+    """The entry's recipients by subentry id."""
+    return {
+        subentry_id: subentry
+        for subentry_id, subentry in entry.subentries.items()
+        if subentry.subentry_type == SUBENTRY_RECIPIENT
+    }
+
+
+@callback
+def async_on_entry_changed(
+    hass: HomeAssistant, entry: ConfigEntry[Any], action: Callable[[], None]
+) -> CALLBACK_TYPE:
+    """Call `action` after each change of the entry (its recipients among them)."""
+
+    @callback
+    def _changed(change: ConfigEntryChange, changed: ConfigEntry[Any]) -> None:
+        if change is ConfigEntryChange.UPDATED and changed.entry_id == entry.entry_id:
+            action()
+
+    return async_dispatcher_connect(hass, SIGNAL_CONFIG_ENTRY_CHANGED, _changed)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: SmsBridgeConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a notify entity for each recipient."""
-    for subentry_id, subentry in entry.subentries.items():
-        if subentry.subentry_type == SUBENTRY_RECIPIENT:
+    """Add a notify entity for each recipient, now and whenever one is added."""
+    added: set[str] = set()
+
+    @callback
+    def _add_new() -> None:
+        for subentry_id in recipients(entry).keys() - added:
+            added.add(subentry_id)
             async_add_entities(
-                [RecipientNotifyEntity(entry, subentry)], config_subentry_id=subentry_id
+                [RecipientNotifyEntity(entry, subentry_id)], config_subentry_id=subentry_id
             )
+
+    _add_new()
+    entry.async_on_unload(async_on_entry_changed(hass, entry, _add_new))
 
 
 class RecipientNotifyEntity(NotifyEntity):
-    """Texts every number of one recipient."""
+    """Texts every number of one recipient, as the recipient is now."""
 
     _attr_has_entity_name = True
     _attr_name = None
 
-    def __init__(self, entry: SmsBridgeConfigEntry, subentry: ConfigSubentry) -> None:
+    def __init__(self, entry: SmsBridgeConfigEntry, subentry_id: str) -> None:
         self._entry = entry
-        self._numbers: list[str] = list(subentry.data[CONF_NUMBERS])
-        self._attr_unique_id = f"{entry.entry_id}_{subentry.subentry_id}"
+        self._subentry_id = subentry_id
+        self._title = entry.subentries[subentry_id].title
+        self._attr_unique_id = f"{entry.entry_id}_{subentry_id}"
         self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, f"{entry.entry_id}_{subentry.subentry_id}")},
-            name=subentry.title,
+            identifiers={(DOMAIN, f"{entry.entry_id}_{subentry_id}")},
+            name=self._title,
             entry_type=DeviceEntryType.SERVICE,
-            via_device=(DOMAIN, entry.entry_id),
-        )
+        ) | linked_to(entry.runtime_data.device_id, (DOMAIN, entry.entry_id))
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the recipient's name."""
+        await super().async_added_to_hass()
+        self.async_on_remove(async_on_entry_changed(self.hass, self._entry, self._async_renamed))
+
+    @callback
+    def _async_renamed(self) -> None:
+        """A new name for the recipient is its device's new name."""
+        subentry = self._entry.subentries.get(self._subentry_id)
+        if subentry is None or subentry.title == self._title or self.device_entry is None:
+            return
+        self._title = subentry.title
+        dr.async_get(self.hass).async_update_device(self.device_entry.id, name=subentry.title)
 
     async def async_send_message(self, message: str, title: str | None = None) -> None:
         """Text the recipient's numbers."""
-        await async_send(self.hass, self._entry, self._numbers, with_title(message, title))
+        numbers = self._entry.subentries[self._subentry_id].data[CONF_NUMBERS]
+        await async_send(self.hass, self._entry, numbers, with_title(message, title))
 
 
 async def async_get_service(
@@ -89,6 +146,7 @@ async def async_get_service(
         return None
     service = SmsBridgeNotificationService(entry)
     entry.async_on_unload(service.async_unregister_services)
+    entry.async_on_unload(async_on_entry_changed(hass, entry, service.async_recipients_changed))
     return service
 
 
@@ -101,6 +159,8 @@ class SmsBridgeNotificationService(BaseNotificationService):
 
     def __init__(self, entry: SmsBridgeConfigEntry) -> None:
         self._entry = entry
+        #: Whether Home Assistant has set the service up and registered it once.
+        self._registered = False
 
     async def async_register_services(self) -> None:
         """Register (again, on a notify reload) only while the entry is set up or loaded.
@@ -110,15 +170,23 @@ class SmsBridgeNotificationService(BaseNotificationService):
         """
         if self._entry.state in (ConfigEntryState.SETUP_IN_PROGRESS, ConfigEntryState.LOADED):
             await super().async_register_services()
+            self._registered = True
 
     @property
     def targets(self) -> dict[str, str]:
         """Recipient name -> its numbers, comma separated."""
         return {
             subentry.title: ",".join(subentry.data[CONF_NUMBERS])
-            for subentry in self._entry.subentries.values()
-            if subentry.subentry_type == SUBENTRY_RECIPIENT
+            for subentry in recipients(self._entry).values()
         }
+
+    @callback
+    def async_recipients_changed(self) -> None:
+        """A recipient came, went or changed: its target service follows."""
+        if self._registered:
+            self._entry.async_create_task(
+                self.hass, self.async_register_services(), f"{DOMAIN} notify targets"
+            )
 
     async def async_send_message(self, message: str = "", **kwargs: Any) -> None:
         """Text every target number."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -24,9 +24,9 @@ from homeassistant.helpers.selector import (
     SelectSelectorConfig,
     SelectSelectorMode,
 )
-import voluptuous as vol
 
 from .account import form_errors, gateway, webhook_placeholders
+from .compat import ReloadingOptionsFlow, vol
 from .const import (
     DEFAULT_CONCURRENCY,
     DEFAULT_DUPLICATE_WINDOW,
@@ -122,8 +122,12 @@ def options_schema(cls: type[Provider]) -> vol.Schema:
     return vol.Schema(fields)
 
 
-class SmsBridgeOptionsFlow(OptionsFlow):
-    """Sending defaults, polling, repairs and report secrets; the report address shown again."""
+class SmsBridgeOptionsFlow(ReloadingOptionsFlow):
+    """Sending defaults, polling, repairs and report secrets; the report address shown again.
+
+    Home Assistant reloads the entry when its options change; a new report secret alone (kept in
+    the entry's data) reloads it here.
+    """
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """The form of the entry's gateway."""
@@ -152,10 +156,14 @@ class SmsBridgeOptionsFlow(OptionsFlow):
             data |= {k: v.strip() for k, v in user_input.items() if k in secrets and v.strip()}
             errors = form_errors(data)
             if not errors:
+                options = normalize_options(
+                    {k: v for k, v in user_input.items() if k not in secrets}
+                )
                 if data != dict(entry.data):
                     self.hass.config_entries.async_update_entry(entry, data=data)
-                options = {k: v for k, v in user_input.items() if k not in secrets}
-                return self.async_create_entry(data=normalize_options(options))
+                    if options == dict(entry.options):
+                        self.hass.config_entries.async_schedule_reload(entry.entry_id)
+                return self.async_create_entry(data=options)
         suggested = user_input or {**entry.options, **{k: entry.data.get(k) for k in secrets}}
         return self.async_show_form(
             step_id=cls.name,

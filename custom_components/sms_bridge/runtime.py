@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -35,19 +35,12 @@ class SmsBridgeRuntime:
     issues: EntryIssues
     #: The limits per hour and day, and the duplicate window.
     guard: SpendingGuard
-    #: What the entry was loaded with (`loaded_as`): a change of it reloads the entry.
-    loaded_as: Any = None
+    #: The device registry id of the account's device (its recipients' devices hang under it).
+    device_id: str = ""
+    #: The options the entry was loaded with (HA before 2025.8 reloads when they change).
+    loaded_options: dict[str, Any] = field(default_factory=dict)
     #: Advertising campaigns (FPT only): pushed, followed until their results are in.
     campaigns: CampaignFollower | None = None
 
 
 type SmsBridgeConfigEntry = ConfigEntry[SmsBridgeRuntime]
-
-
-def loaded_as(entry: ConfigEntry[Any], ignore: frozenset[str]) -> Any:
-    """What a reload would change: options, data (but the `ignore` keys) and subentries."""
-    return (
-        dict(entry.options),
-        {key: value for key, value in entry.data.items() if key not in ignore},
-        {sid: (sub.title, dict(sub.data)) for sid, sub in entry.subentries.items()},
-    )

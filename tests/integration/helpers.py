@@ -8,6 +8,7 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
@@ -34,6 +35,22 @@ E164 = {
 SMSPAY_EXTRA = {"report_param": "site", "report_value": "abc"}
 #: A short Vietnamese alert, the usual text of a test that does not care about the text.
 TEXT = "Kho 3: cửa mở"
+
+
+def device_of(
+    hass: HomeAssistant, entry: MockConfigEntry, identifier: str
+) -> dr.DeviceEntry | None:
+    """The entry's device with this identifier (of our domain), by the public lookup of each HA.
+
+    HA 2026.10 deprecates `async_get_device` (identifiers are unique per entry only).
+    """
+    registry = dr.async_get(hass)
+    if hasattr(registry, "async_get_device_by_identifier"):
+        device: dr.DeviceEntry | None = registry.async_get_device_by_identifier(
+            (DOMAIN, identifier), entry.entry_id
+        )
+        return device
+    return registry.async_get_device(identifiers={(DOMAIN, identifier)})
 
 
 def report_extra(provider: str) -> dict[str, str]:

@@ -6,7 +6,6 @@ from homeassistant.components.notify import legacy as notify_legacy
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from homeassistant.util import slugify
 import pytest
@@ -16,7 +15,7 @@ from custom_components.sms_bridge.const import DOMAIN
 from sandbox import Sandbox
 
 from .conftest import PROVIDERS, EntryFactory
-from .helpers import E164, NUMBERS, add_recipient, gateway_messages
+from .helpers import E164, NUMBERS, add_recipient, device_of, gateway_messages
 from .views import device_views, entity_views, placeholders
 
 
@@ -129,19 +128,58 @@ async def test_recipient_devices_come_and_go(
 ) -> None:
     """A new recipient is a new device at once; a removed one leaves no device behind."""
     entry = await setup_entry("fibo")
-    registry = dr.async_get(hass)
     add_recipient(hass, entry, "Night shift", ["+84901234567"])
     await hass.async_block_till_done()
     [subentry_id] = entry.subentries
-    device = registry.async_get_device({(DOMAIN, f"{entry.entry_id}_{subentry_id}")})
+    device = device_of(hass, entry, f"{entry.entry_id}_{subentry_id}")
     assert device is not None
     assert hass.states.get("notify.night_shift") is not None
 
     assert hass.config_entries.async_remove_subentry(entry, subentry_id)
     await hass.async_block_till_done()
-    assert registry.async_get_device({(DOMAIN, f"{entry.entry_id}_{subentry_id}")}) is None
+    assert device_of(hass, entry, f"{entry.entry_id}_{subentry_id}") is None
     assert hass.states.get("notify.night_shift") is None
-    assert registry.async_get_device({(DOMAIN, entry.entry_id)}) is not None  # the account's
+    assert device_of(hass, entry, entry.entry_id) is not None  # the account's
+
+
+async def test_recipient_changes_are_followed_without_a_reload(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory
+) -> None:
+    """Renamed and given another number in its reconfigure flow, a recipient texts the new one.
+
+    Its device takes the new name and its legacy target service the new slug, while the
+    account stays loaded as it was: no reload (its runtime is the same object).
+    """
+    entry = await setup_entry("fibo")
+    runtime = entry.runtime_data
+    add_recipient(hass, entry, "Night shift", ["+84901234567"])
+    await hass.async_block_till_done()
+    [subentry_id] = entry.subentries
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "recipient"),
+        context={"source": "reconfigure", "subentry_id": subentry_id},
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"name": "Day shift", "numbers": "0901234568"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+
+    assert entry.runtime_data is runtime
+    device = device_of(hass, entry, f"{entry.entry_id}_{subentry_id}")
+    assert device is not None
+    assert device.name == "Day shift"
+    await hass.services.async_call(
+        "notify", "send_message", {"entity_id": "notify.night_shift", "message": "A"}, blocking=True
+    )
+    await hass.services.async_call(
+        "notify", "fibosms_cl1609110001_day_shift", {"message": "B"}, blocking=True
+    )
+    assert not hass.services.has_service("notify", "fibosms_cl1609110001_night_shift")
+    assert [(m.phone, m.text) for m in gateway_messages(sandbox, "fibo")] == [
+        ("0901234568", "A"),
+        ("0901234568", "B"),
+    ]
 
 
 async def test_notify_snapshot(

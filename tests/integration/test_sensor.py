@@ -38,7 +38,7 @@ from custom_components.sms_bridge.providers.base import (
 from sandbox import Sandbox
 
 from .conftest import PROVIDERS, EntryFactory
-from .helpers import NUMBERS, TEXT, counts_settled, reports_delivered, send
+from .helpers import NUMBERS, TEXT, counts_settled, device_of, reports_delivered, send
 from .views import entity_views, placeholders
 
 DAILY_KEYS = ("sent_today", "delivered_today", "failed_today", "pending_today")
@@ -203,7 +203,7 @@ async def test_two_entries_two_devices(hass: HomeAssistant, setup_entry: EntryFa
     registry = dr.async_get(hass)
     assert len(registry.devices) == 2
     for entry in (fibo, esms):
-        assert registry.async_get_device(identifiers={(DOMAIN, entry.entry_id)}) is not None
+        assert device_of(hass, entry, entry.entry_id) is not None
 
 
 async def test_fibo_daily_totals_from_gateway(
