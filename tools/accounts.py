@@ -10,21 +10,24 @@ from typing import Any
 
 
 def sandbox_forms(sandbox_url: str) -> dict[str, dict[str, Any]]:
-    """Each gateway's config-flow input, by gateway key, for the sandbox at `sandbox_url`."""
+    """Each gateway's config-flow input, by gateway key, for the sandbox at `sandbox_url`.
+
+    The sandbox's address goes in the form's collapsed "advanced" section (the gateway address).
+    """
     return {
         "fibo": {
             "client_no": "CL1609110001",
             "client_pass": "fibo-pass",
             "sender": "SMSBRIDGE",
             "secure_code": "fibo-secure",
-            "base_url": sandbox_url,
+            "advanced": {"base_url": sandbox_url},
         },
         "esms": {
             "api_key": "ESMS-API-KEY",
             "secret_key": "ESMS-SECRET-KEY",
             "brandname": "SMSBRIDGE",
             "sms_type": "2",
-            "base_url": sandbox_url,
+            "advanced": {"base_url": sandbox_url},
         },
         "fpt": {
             "client_id": "fpt-client-id",
@@ -32,7 +35,7 @@ def sandbox_forms(sandbox_url: str) -> dict[str, dict[str, Any]]:
             "brandname": "SMSBRIDGE",
             "environment": "sandbox",
             "auth_key": "fpt-auth-key",
-            "base_url": sandbox_url,
+            "advanced": {"base_url": sandbox_url},
         },
         "smspay": {
             "send_url": (

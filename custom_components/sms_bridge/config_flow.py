@@ -28,7 +28,9 @@ from .form import (
     account_schema,
     normalize,
     reauth_schema,
+    section_errors,
     suggested_secrets,
+    with_sections,
 )
 from .migration import MINOR_VERSION, VERSION
 from .options_flow import SmsBridgeOptionsFlow
@@ -79,7 +81,7 @@ class SmsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             data = normalize(provider, user_input)
-            errors = await validate_account(self.hass, data)
+            errors = section_errors(await validate_account(self.hass, data))
             if not errors:
                 await self.async_set_unique_id(account_unique_id(data))
                 self._abort_if_unique_id_configured()
@@ -91,10 +93,9 @@ class SmsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
                     description_placeholders=webhook_placeholders(self.hass, data),
                 )
         suggested = user_input if user_input is not None else suggested_secrets(provider)
-        schema = account_schema(provider, advanced=self.show_advanced_options)
         return self.async_show_form(
             step_id=provider,
-            data_schema=self.add_suggested_values_to_schema(schema, suggested),
+            data_schema=self.add_suggested_values_to_schema(account_schema(provider), suggested),
             errors=errors,
             description_placeholders=LITERAL_PLACEHOLDERS,
         )
@@ -136,17 +137,17 @@ class SmsBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
             # Optional fields left empty are removed, not kept from before.
             kept = {k: v for k, v in entry.data.items() if k in KEPT_ON_RECONFIGURE}
             data = kept | normalize(provider, user_input)
-            errors = await validate_account(self.hass, data)
+            errors = section_errors(await validate_account(self.hass, data))
             if not errors:
                 await self.async_set_unique_id(account_unique_id(data))
                 self._abort_if_unique_id_mismatch(reason="wrong_account")
                 return self.async_update_reload_and_abort(entry, data=data)
-        schema = account_schema(
-            provider, advanced=self.show_advanced_options or CONF_BASE_URL in entry.data
-        )
+        schema = account_schema(provider, address_open=CONF_BASE_URL in entry.data)
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(schema, user_input or entry.data),
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or with_sections(entry.data)
+            ),
             errors=errors,
             description_placeholders={"name": entry.title, **LITERAL_PLACEHOLDERS},
         )

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 import secrets
 from typing import Any
 
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
     SelectSelector,
     SelectSelectorConfig,
@@ -14,8 +15,8 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
-import voluptuous as vol
 
+from .compat import vol
 from .const import CONF_BASE_URL, CONF_PROVIDER
 from .providers import PROVIDER_CLASSES
 from .providers.base import AccountField, FieldKind
@@ -24,6 +25,9 @@ TEXT = TextSelector()
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 MULTILINE = TextSelector(TextSelectorConfig(multiline=True))
+
+#: The collapsed section holding the gateway's address (a proxy's, or the sandbox's).
+SECTION_ADDRESS = "advanced"
 
 # The send-URL texts name these placeholders literally; the frontend would read them as its own.
 LITERAL_PLACEHOLDERS = {"phone": "{phone}", "message": "{message}", "sender": "{sender}"}
@@ -48,17 +52,36 @@ def _marker(field: AccountField) -> vol.Marker:
     return vol.Required(field.key) if field.required else vol.Optional(field.key)
 
 
-def fields_schema(fields: Iterable[AccountField], *, advanced: bool = False) -> vol.Schema:
-    """A form of these fields, with the proxy/sandbox address last when advanced."""
-    schema: dict[vol.Marker, Any] = {_marker(field): _selector(field) for field in fields}
-    if advanced:
-        schema[vol.Optional(CONF_BASE_URL)] = URL
-    return vol.Schema(schema)
+def fields_schema(fields: Iterable[AccountField]) -> vol.Schema:
+    """A form of these fields."""
+    return vol.Schema({_marker(field): _selector(field) for field in fields})
 
 
-def account_schema(provider: str, *, advanced: bool) -> vol.Schema:
-    """The whole account form of `provider`."""
-    return fields_schema(PROVIDER_CLASSES[provider].account_fields, advanced=advanced)
+def account_schema(provider: str, *, address_open: bool = False) -> vol.Schema:
+    """The whole account form of `provider`, the gateway's address last in its own section.
+
+    The section is collapsed unless `address_open` (the account already uses another address).
+    """
+    address = section(
+        vol.Schema({vol.Optional(CONF_BASE_URL): URL}), {"collapsed": not address_open}
+    )
+    return fields_schema(PROVIDER_CLASSES[provider].account_fields).extend(
+        {vol.Optional(SECTION_ADDRESS): address}
+    )
+
+
+def section_errors(errors: dict[str, str]) -> dict[str, str]:
+    """Form errors as the form shows them: the address's under its section."""
+    if CONF_BASE_URL in errors:
+        errors[SECTION_ADDRESS] = errors.pop(CONF_BASE_URL)
+    return errors
+
+
+def with_sections(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Entry data as the account form shows it (the address inside its section)."""
+    shown = {key: value for key, value in data.items() if key != CONF_BASE_URL}
+    shown[SECTION_ADDRESS] = {CONF_BASE_URL: data[CONF_BASE_URL]} if CONF_BASE_URL in data else {}
+    return shown
 
 
 def reauth_schema(provider: str) -> vol.Schema:
@@ -79,7 +102,9 @@ def normalize(provider: str, user_input: Mapping[str, Any]) -> dict[str, Any]:
     """Entry data from a form: blanks dropped, numbers as ints, the provider recorded."""
     integers = {f.key for f in PROVIDER_CLASSES[provider].account_fields if f.integer}
     data: dict[str, Any] = {CONF_PROVIDER: provider}
-    for key, raw in user_input.items():
+    flat = {k: v for k, v in user_input.items() if k != SECTION_ADDRESS}
+    flat |= user_input.get(SECTION_ADDRESS) or {}
+    for key, raw in flat.items():
         value = raw.strip() if isinstance(raw, str) else raw
         if value not in ("", None):
             data[key] = int(value) if key in integers else value

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from custom_components.sms_bridge.const import DOMAIN
-from custom_components.sms_bridge.form import account_schema
+from custom_components.sms_bridge.form import SECTION_ADDRESS, account_schema
 from custom_components.sms_bridge.providers import PROVIDER_CLASSES
 from sandbox import Sandbox
 from tools.accounts import sandbox_forms
@@ -79,14 +79,6 @@ async def until_stored(
     pytest.fail(f"user data {key!r} never changed: {await user_data(hass, key)!r}")
 
 
-async def turn_on_advanced_mode(hass: HassProcess, page: Page) -> None:
-    """Profile > Advanced mode: the form then has the gateway-address field too."""
-    await page.goto(f"{hass.url}/profile/general")
-    switch = page.locator("ha-settings-row", has_text="Advanced mode").locator("ha-switch")
-    await switch.click()
-    await until_stored(hass, page, "core", lambda value: (value or {}).get("showAdvanced"))
-
-
 async def choose_language(hass: HassProcess, page: Page, language: str) -> None:
     """Profile > Language, as a person switches the frontend's language."""
     await page.goto(f"{hass.url}/profile/general")
@@ -118,9 +110,11 @@ async def check_config_flow(page: Page, url: str, language: str, shots: Path) ->
     fibo = steps[FIBO]
     await expect(form.locator("h2")).to_have_text(fibo["title"])
     await expect(form.get_by_text(fibo["description"])).to_be_visible()
-    fields = [str(key) for key in account_schema(FIBO, advanced=True).schema]
+    fields = [str(key) for key in account_schema(FIBO).schema if key != SECTION_ADDRESS]
     labels = form.locator("ha-textfield .mdc-floating-label")
     await expect(labels).to_have_text([fibo["data"][field] for field in fields])
+    # The gateway's address: a folded section anyone can open, no advanced mode needed.
+    await expect(form.get_by_text(fibo["sections"][SECTION_ADDRESS]["name"])).to_be_visible()
     await page.screenshot(path=shots / f"form-fibo-{language}.png", animations="disabled")
 
 
@@ -130,7 +124,6 @@ async def test_config_flow_in_english_and_vietnamese(
     home_assistant: HassProcess, page: Page, artifacts: Path
 ) -> None:
     await log_in(page, home_assistant.url)
-    await turn_on_advanced_mode(home_assistant, page)
     await check_config_flow(page, home_assistant.url, "en", artifacts)
     await choose_language(home_assistant, page, "vi")
     await check_config_flow(page, home_assistant.url, "vi", artifacts)

@@ -32,18 +32,30 @@ async def external_url(hass: HomeAssistant) -> None:
 
 
 def form_input(sandbox: Sandbox, provider: str) -> dict[str, Any]:
-    """What a user types in the gateway's form (sms_type comes from a dropdown, as text)."""
+    """What a user types in the gateway's form (sms_type comes from a dropdown, as text).
+
+    The gateway's address (the sandbox's) goes in the form's collapsed "advanced" section.
+    """
     data = account_data(sandbox, provider)
     data.pop("provider")
     if "sms_type" in data:
         data["sms_type"] = str(data["sms_type"])
+    if "base_url" in data:
+        data["advanced"] = {"base_url": data.pop("base_url")}
     return data
 
 
-async def _start(hass: HomeAssistant, provider: str, advanced: bool = True) -> str:
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER, "show_advanced_options": advanced}
-    )
+def address_section(result: Any) -> tuple[bool, Any]:
+    """Whether the form's address section is collapsed, and the address it suggests."""
+    schema = result["data_schema"].schema
+    [(marker, section)] = [(m, v) for m, v in schema.items() if m == "advanced"]
+    assert marker.schema == "advanced"
+    [address] = [m for m in section.schema.schema if m == "base_url"]
+    return section.options["collapsed"], (address.description or {}).get("suggested_value")
+
+
+async def _start(hass: HomeAssistant, provider: str) -> str:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.MENU
     assert result["menu_options"] == list(PROVIDERS)
     result = await hass.config_entries.flow.async_configure(
@@ -95,7 +107,8 @@ async def test_generated_secrets_are_suggested(hass: HomeAssistant, sandbox: San
         schema = result["data_schema"].schema
         suggested = next(m.description["suggested_value"] for m in schema if m == key)
         assert len(suggested) >= 16
-        assert "base_url" not in schema  # only in advanced mode
+        # The gateway's address is there for everyone, folded away and empty.
+        assert address_section(result) == (True, None)
 
 
 async def test_blank_optional_fields_are_not_stored(hass: HomeAssistant, sandbox: Sandbox) -> None:
@@ -121,7 +134,7 @@ async def test_blank_optional_fields_are_not_stored(hass: HomeAssistant, sandbox
         ("fibo", {}, Fault("status", "fibo", 503, count=-1), {"base": "cannot_connect"}),
         ("fpt", {}, Fault("status", "fpt", 503, count=-1), {"base": "cannot_connect"}),
         ("esms", {}, Fault("refuse", "esms", 143), {"base": "refused"}),
-        ("fibo", {"base_url": "ftp://x"}, None, {"base_url": "invalid_url"}),
+        ("fibo", {"advanced": {"base_url": "ftp://x"}}, None, {"advanced": "invalid_url"}),
         ("smspay", {"send_url": "http://127.0.0.1:9/send"}, None, {"send_url": "invalid_send_url"}),
         ("smspay", {"send_url": "not a url"}, None, {"send_url": "invalid_send_url"}),
         (
@@ -269,7 +282,7 @@ async def test_reconfigure(
         DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
     )
     assert result["step_id"] == "reconfigure"
-    assert "base_url" in result["data_schema"].schema  # the entry uses one
+    assert address_section(result) == (False, sandbox.url)  # the entry uses one: shown open
     user_input = form_input(sandbox, "fibo") | {"sender": "FIBO", "secure_code": ""}
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], user_input | {"client_pass": "bad"}
