@@ -196,16 +196,32 @@ type Client = TestClient  # type: ignore[type-arg]
 type ClientFactory = Callable[[], Awaitable[Client]]
 
 
-@pytest.fixture
-async def client(hass: HomeAssistant, hass_client_no_auth: ClientFactory) -> Client:
-    """An HTTP client for Home Assistant's own web server (which trusts the loopback proxy)."""
-    assert await async_setup_component(
-        hass, "http", {"http": {"use_x_forwarded_for": True, "trusted_proxies": ["127.0.0.1"]}}
-    )
+async def _web_client(
+    hass: HomeAssistant, hass_client_no_auth: ClientFactory, http: dict[str, Any]
+) -> Client:
+    """An HTTP client for Home Assistant's own web server, set up with this `http` config."""
+    assert await async_setup_component(hass, "http", {"http": http} if http else {})
     # Routes must exist before the server starts: its router is frozen from then on.
     assert await async_setup_component(hass, "webhook", {})
     assert await async_setup_component(hass, "notify", {})
     return await hass_client_no_auth()
+
+
+@pytest.fixture
+async def client(hass: HomeAssistant, hass_client_no_auth: ClientFactory) -> Client:
+    """An HTTP client for Home Assistant's own web server, as a default install has it.
+
+    No YAML: HA 2026.10 treats YAML HTTP settings as a trial that reverts (and restarts Home
+    Assistant) unless confirmed within 5 minutes, which tests that move the clock would reach.
+    """
+    return await _web_client(hass, hass_client_no_auth, {})
+
+
+@pytest.fixture
+async def proxied_client(hass: HomeAssistant, hass_client_no_auth: ClientFactory) -> Client:
+    """An HTTP client for Home Assistant's web server behind a trusted reverse proxy (loopback)."""
+    http = {"use_x_forwarded_for": True, "trusted_proxies": ["127.0.0.1"]}
+    return await _web_client(hass, hass_client_no_auth, http)
 
 
 @pytest.fixture

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from unittest.mock import patch
 
 from homeassistant.components.recorder import Recorder
 from homeassistant.core import HomeAssistant
@@ -24,6 +22,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from custom_components.sms_bridge.const import DOMAIN
 from custom_components.sms_bridge.logbook import report_words
 from sandbox import Sandbox
+from tools.hass import free_port
 
 from .conftest import Client, EntryFactory, call_webhook
 from .helpers import SMSPAY_EXTRA
@@ -53,18 +52,21 @@ def logbook_config() -> dict[str, Any]:
 
 @pytest.fixture(autouse=True)
 async def logbook(
-    recorder_mock: Recorder, hass: HomeAssistant, logbook_config: dict[str, Any]
-) -> AsyncIterator[None]:
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    logbook_config: dict[str, Any],
+    socket_enabled: None,
+) -> None:
     """The logbook, as a default Home Assistant has it, without the frontend it depends on.
 
-    The frontend package is not in every test stack; once it is there, HA's web server would
-    start on its real port (8123): the tests' own server serves the API instead.
+    The frontend package is not in every test stack. With the frontend counted as set up, HA's
+    web server starts at once: on a free loopback port of the test's own, not on 8123.
     """
     mock_component(hass, "frontend")
-    with patch("homeassistant.components.http.start_http_server_and_save_config"):
-        assert await async_setup_component(hass, "websocket_api", {})  # the frontend's part
-        assert await async_setup_component(hass, "logbook", {"logbook": logbook_config})
-        yield
+    http = {"server_host": ["127.0.0.1"], "server_port": free_port()}
+    assert await async_setup_component(hass, "http", {"http": http})
+    assert await async_setup_component(hass, "websocket_api", {})  # the frontend's part
+    assert await async_setup_component(hass, "logbook", {"logbook": logbook_config})
 
 
 async def logbook_lines(hass: HomeAssistant, ws: WebSocketGenerator) -> list[dict[str, Any]]:

@@ -366,14 +366,14 @@ async def test_fibo_keeps_gateway_totals(
 
 
 async def test_fibo_source_check(
-    hass: HomeAssistant, setup_entry: EntryFactory, client: Client, events: list[Event]
+    hass: HomeAssistant, setup_entry: EntryFactory, proxied_client: Client, events: list[Event]
 ) -> None:
     """With the option on, only Fibo's two addresses are heard, through trusted proxies too."""
     entry = await setup_entry("fibo", options={"check_source_ip": True})
     query = "MSGUID=ip1&Status=2&SecureCode=fibo-secure"
-    assert await _call(client, entry, query=query) == (403, *FIBO_ERR)
+    assert await _call(proxied_client, entry, query=query) == (403, *FIBO_ERR)
     fibo = {"X-Forwarded-For": "118.69.199.9"}
-    assert await _call(client, entry, query=query, headers=fibo) == (200, *FIBO_OK)
+    assert await _call(proxied_client, entry, query=query, headers=fibo) == (200, *FIBO_OK)
     await hass.async_block_till_done()
     assert len(events) == 1
 
