@@ -22,6 +22,7 @@ from typing import Any
 import aiohttp
 
 ROOT = Path(__file__).resolve().parents[1]
+DOMAIN = "sms_bridge"
 INTEGRATION = ROOT / "custom_components" / "sms_bridge"
 ONBOARDING_STEPS = ("user", "core_config", "analytics", "integration")
 #: `python -m homeassistant` without its Python version check: HA 2026.2 asks for 3.13.2 and the
@@ -283,7 +284,7 @@ class HassProcess:
         result: dict[str, Any] = await self._json(
             "POST",
             "/api/config/config_entries/flow",
-            json={"handler": handler, "show_advanced_options": True},
+            json={"handler": handler},
         )
         for user_input in steps:
             if result.get("type") not in ("form", "menu"):
@@ -302,6 +303,38 @@ class HassProcess:
             "POST", f"/api/config/config_entries/options/flow/{flow['flow_id']}", json=user_input
         )
         return result
+
+    async def reconfigure_flow(self, entry_id: str, user_input: dict[str, Any]) -> dict[str, Any]:
+        """Open an entry's Reconfigure, submit one form; returns the result."""
+        flow = await self._json(
+            "POST",
+            "/api/config/config_entries/flow",
+            json={"handler": DOMAIN, "entry_id": entry_id},
+        )
+        result: dict[str, Any] = await self._json(
+            "POST", f"/api/config/config_entries/flow/{flow['flow_id']}", json=user_input
+        )
+        return result
+
+    async def subentry_flow(
+        self, entry_id: str, subentry_type: str, user_input: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Add a subentry (a recipient) to an entry through its flow; returns the result."""
+        flow = await self._json(
+            "POST",
+            "/api/config/config_entries/subentries/flow",
+            json={"handler": [entry_id, subentry_type]},
+        )
+        result: dict[str, Any] = await self._json(
+            "POST",
+            f"/api/config/config_entries/subentries/flow/{flow['flow_id']}",
+            json=user_input,
+        )
+        return result
+
+    async def delete_entry(self, entry_id: str) -> None:
+        """Delete a config entry, as its menu's Delete does (it unloads first)."""
+        await self._json("DELETE", f"/api/config/config_entries/entry/{entry_id}")
 
     async def reload_entry(self, entry_id: str) -> None:
         """Reload a config entry, as its menu's Reload does."""
