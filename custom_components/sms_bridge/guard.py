@@ -1,21 +1,28 @@
 """The spending guard: limits per hour and per day, and no duplicate inside a short window.
 
-A send that would pass a limit is refused before anything goes out, with an error naming the
-limit, and the `sending_paused_<entry_id>` repair stays until the window has room again. The
-same text to the same number inside the duplicate window goes out once: the earlier message
-stands for it. Both are answered by the ledger's index of recent sends (recent.py), rebuilt
-from the ledger at start, so counting survives a restart and costs the same however busy.
+A send takes its place under the limits before any request goes out (a reservation), so a burst
+of concurrent calls cannot all pass a check that only sees what has already been sent: N calls at
+once against a limit of K send exactly K. A send that surely sent nothing gives its place back;
+one that may have gone out keeps it. The same text to the same number inside the duplicate window
+goes out once: a later call takes the earlier message, and a call made while an equal send is
+still under way waits for that send and shares its outcome.
+
+A send refused because the window is full raises the `sending_paused_<entry_id>` repair until
+there is room again; one refused only for its size says how many still fit. Both are
+ServiceValidationErrors: a refusal, not a failure. What was sent is counted from the ledger's
+index of recent sends (recent.py), rebuilt at start, so counting survives a restart.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
@@ -28,6 +35,7 @@ from .const import (
     OPT_MAX_PER_HOUR,
 )
 from .ledger import Ledger, LedgerMessage, text_digest
+from .providers.base import ProviderError
 from .runtime import SmsBridgeConfigEntry
 
 #: The limits: (option, the window it counts over, its name in texts and repair keys).
@@ -36,17 +44,33 @@ LIMITS = (
     (OPT_MAX_PER_DAY, timedelta(days=1), "day"),
 )
 
+#: What became of a send: its message in the ledger, or why it failed.
+type Settled = LedgerMessage | ProviderError
+
+
+@dataclass(slots=True)
+class Reservation:
+    """One send's place under the limits and in the duplicate window, held while it goes out."""
+
+    key: tuple[str, str]
+    #: Resolved with the send's outcome, for equal sends that wait for it.
+    outcome: asyncio.Future[Settled]
+
 
 @dataclass(slots=True)
 class Plan:
-    """What a send will do: the numbers to send to, and those an earlier message covers."""
+    """What a send will do with each number.
 
-    to_send: list[str] = field(default_factory=list)
+    Send it (under its reservation), take an earlier message, or wait for an equal send under way.
+    """
+
+    to_send: dict[str, Reservation] = field(default_factory=dict)
     duplicates: dict[str, LedgerMessage] = field(default_factory=dict)
+    waiting: dict[str, asyncio.Future[Settled]] = field(default_factory=dict)
 
 
 class SpendingGuard:
-    """One account's limits and duplicate window."""
+    """One account's limits and duplicate window, with the sends under way."""
 
     def __init__(self, hass: HomeAssistant, entry: SmsBridgeConfigEntry, ledger: Ledger) -> None:
         self._hass = hass
@@ -58,48 +82,72 @@ class SpendingGuard:
         self._limits = [
             (int(options[key]), period, name) for key, period, name in LIMITS if options.get(key)
         ]
+        self._under_way: dict[tuple[str, str], Reservation] = {}
         self._timer: CALLBACK_TYPE | None = None
         self._paused = True  # until checked: a repair may be left from before a restart
 
     def plan(self, phones: Iterable[str], text: str) -> Plan:
-        """Split the numbers into what goes out and what a recent equal message covers.
+        """Reserve a place for each number that goes out; the rest are covered by equal sends.
 
-        Raises HomeAssistantError (and the repair) when the send would pass a limit.
+        Raises ServiceValidationError (and, when the window is full, the repair) when the send
+        would pass a limit; then nothing is reserved.
         """
         plan = Plan()
         digest = text_digest(text)
         since = dt_util.utcnow() - self._window if self._window else None
         for phone in phones:
+            key = (digest, phone)
             if since and (earlier := self._ledger.recent.equal_since(digest, phone, since)):
                 plan.duplicates[phone] = earlier
-            else:
-                plan.to_send.append(phone)
+            elif since and (under_way := self._under_way.get(key)) is not None:
+                plan.waiting[phone] = under_way.outcome
+            elif phone not in plan.to_send:
+                plan.to_send[phone] = Reservation(key, self._hass.loop.create_future())
         self._check_limits(len(plan.to_send))
+        for reservation in plan.to_send.values():
+            self._under_way.setdefault(reservation.key, reservation)
         return plan
 
+    @callback
+    def async_done(self, reservation: Reservation, outcome: Settled) -> None:
+        """A reserved send ended: its place is the ledger's now, kept, or given back."""
+        if self._under_way.get(reservation.key) is reservation:
+            del self._under_way[reservation.key]
+        if isinstance(outcome, ProviderError) and outcome.maybe_sent:
+            self._ledger.recent.add_time(dt_util.utcnow())  # it may count: keep its place
+        if not reservation.outcome.done():
+            reservation.outcome.set_result(outcome)
+        if self._paused:
+            self.async_check_paused()
+
+    def _used(self, now: datetime, period: timedelta) -> tuple[int, datetime | None]:
+        """Sends in the window (the ledger's and those under way), and the oldest one's time."""
+        used, oldest = self._ledger.recent.count_since(now - period)
+        return used + len(self._under_way), oldest or (now if self._under_way else None)
+
     def _check_limits(self, wanted: int) -> None:
+        if not wanted:
+            return
         now = dt_util.utcnow()
         for limit, period, name in self._limits:
-            used, oldest = self._ledger.recent.count_since(now - period)
-            if wanted and used + wanted > limit:
-                self._paused = True
-                self._pause(name, limit, oldest + period if oldest else now + period)
-                raise HomeAssistantError(
-                    translation_domain=DOMAIN,
-                    translation_key=f"limit_reached_{name}",
-                    translation_placeholders={
-                        "name": self._entry.title,
-                        "limit": str(limit),
-                        "used": str(used),
-                        "count": str(wanted),
-                    },
-                )
+            used, oldest = self._used(now, period)
+            if used + wanted <= limit:
+                continue
+            placeholders = {"name": self._entry.title, "limit": str(limit), "count": str(wanted)}
+            if used < limit:  # room for some, not for all: the size is the problem
+                raise _refused(f"limit_too_many_{name}", **placeholders, room=str(limit - used))
+            room_at = oldest + period if oldest else now + period
+            self._pause(name, limit, room_at)
+            raise _refused(
+                f"limit_reached_{name}", **placeholders, used=str(used), until=_clock(room_at)
+            )
         if self._paused:
             self.async_check_paused()
 
     # -- the repair --
 
     def _pause(self, name: str, limit: int, room_at: datetime) -> None:
+        self._paused = True
         ir.async_create_issue(
             self._hass,
             DOMAIN,
@@ -110,7 +158,7 @@ class SpendingGuard:
             translation_placeholders={
                 "name": self._entry.title,
                 "limit": str(limit),
-                "until": dt_util.as_local(room_at).strftime("%H:%M"),
+                "until": _clock(room_at),
             },
         )
         self._cancel_timer()
@@ -127,7 +175,7 @@ class SpendingGuard:
         """Clear the repair when every limit has room for one more message again."""
         now = dt_util.utcnow()
         for limit, period, _name in self._limits:
-            used, oldest = self._ledger.recent.count_since(now - period)
+            used, oldest = self._used(now, period)
             if used >= limit and oldest is not None:
                 if self._timer is None:
                     delay = (oldest + period - now).total_seconds() + 1
@@ -145,3 +193,14 @@ class SpendingGuard:
         if self._timer is not None:
             self._timer()
             self._timer = None
+
+
+def _clock(when: datetime) -> str:
+    """A time of day as the user reads it (Home Assistant's zone)."""
+    return dt_util.as_local(when).strftime("%H:%M")
+
+
+def _refused(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )

@@ -37,13 +37,17 @@ class RecentSends:
 
     def add(self, message: LedgerMessage) -> None:
         """A message was sent (in time order, but a clock step back is tolerated)."""
-        if self._times and message.sent_at < self._times[-1]:
-            insort(self._times, message.sent_at, lo=self._head)
-        else:
-            self._times.append(message.sent_at)
+        self.add_time(message.sent_at)
         if message.digest:
             self._latest[(message.digest, message.phone)] = message
-        self._let_go(message.sent_at - KEEP)
+
+    def add_time(self, when: datetime) -> None:
+        """A send that counts under the limits (a message, or one that may have gone out)."""
+        if self._times and when < self._times[-1]:
+            insort(self._times, when, lo=self._head)
+        else:
+            self._times.append(when)
+        self._let_go(when - KEEP)
 
     def forget(self, message: LedgerMessage) -> None:
         """The ledger let the message go: it no longer stands for a later equal send."""

@@ -26,12 +26,23 @@ from .const import (
     LOGGER,
     OPT_ENCODING,
 )
+from .guard import Reservation, Settled
 from .ledger import LedgerMessage
 from .outgoing import async_send_one, outgoing
 from .phone import InvalidNumberError, split_numbers, to_e164
-from .providers.base import AuthenticationError, ProviderError, SendResult
+from .providers.base import (
+    AuthenticationError,
+    MaybeSentError,
+    OutgoingMessage,
+    ProviderError,
+    SendResult,
+)
 from .providers.text import is_gsm7, plain_text
 from .runtime import SmsBridgeConfigEntry
+
+#: Characters in one text at most: 7 plain or 15 Unicode SMS to each number. A longer text is
+#: a mistake (a template that printed a whole state dump), and each of its SMS would cost.
+MAX_MESSAGE_LENGTH = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +74,18 @@ def resolve_targets(targets: str | Iterable[str], region: str) -> list[Number]:
             translation_placeholders={"numbers": ", ".join(invalid)},
         )
     return list(numbers.values())
+
+
+def check_message(message: str) -> None:
+    """A text that can go out: not empty, and not longer than MAX_MESSAGE_LENGTH."""
+    if not message or not message.strip():
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="empty_message")
+    if len(message) > MAX_MESSAGE_LENGTH:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="message_too_long",
+            translation_placeholders={"length": str(len(message)), "max": str(MAX_MESSAGE_LENGTH)},
+        )
 
 
 def prepare_text(text: str, unicode: bool | None, encoding: str) -> tuple[str, bool]:
@@ -117,6 +140,23 @@ class Outcome:
         return row | {"config_entry_id": self.entry.entry_id, "via_backup": self.via_backup}
 
 
+async def _async_send_reserved(
+    entry: SmsBridgeConfigEntry,
+    reservation: Reservation,
+    message: OutgoingMessage,
+    *,
+    keep_body: bool,
+) -> tuple[SendResult, LedgerMessage] | ProviderError:
+    """Send one number under its reservation, and settle the reservation whatever happens."""
+    settled: Settled = MaybeSentError("the send was interrupted")
+    try:
+        sent = await async_send_one(entry, message, keep_body=keep_body)
+        settled = sent if isinstance(sent, ProviderError) else sent[1]
+        return sent
+    finally:
+        entry.runtime_data.guard.async_done(reservation, settled)
+
+
 async def _async_through(
     hass: HomeAssistant,
     entry: SmsBridgeConfigEntry,
@@ -125,31 +165,51 @@ async def _async_through(
     *,
     via_backup: bool = False,
 ) -> list[Outcome]:
-    """Send to the numbers through one account: its guard, its slots, its ledger."""
+    """Send to the numbers through one account: its guard, its slots, its ledger.
+
+    A number an equal send under way also goes to waits for that send and shares its outcome.
+    """
     text, unicode, sender = prepared
     plan = entry.runtime_data.guard.plan([n.phone for n in numbers], text)
     keep_body = resends(hass, entry)
     sends = {
-        phone: async_send_one(
+        phone: _async_send_reserved(
             entry,
+            reservation,
             outgoing(hass, entry, phone, text, unicode=unicode, sender=sender),
             keep_body=keep_body,
         )
-        for phone in plan.to_send
+        for phone, reservation in plan.to_send.items()
     }
     results = dict(zip(sends, await asyncio.gather(*sends.values()), strict=True))
-    entry.runtime_data.coordinator.async_gateway_changed()  # the balance went down
-    outcomes = []
-    for number in numbers:
-        outcome = Outcome(number, entry, via_backup=via_backup)
-        if number.phone in plan.duplicates:
-            outcome.earlier = plan.duplicates[number.phone]
-        elif isinstance(sent := results[number.phone], ProviderError):
-            outcome.errors.append((entry, sent))
-        else:
-            outcome.result = sent[0]
-        outcomes.append(outcome)
-    return outcomes
+    waits = [asyncio.shield(outcome) for outcome in plan.waiting.values()]
+    shared = dict(zip(plan.waiting, await asyncio.gather(*waits), strict=True))
+    if sends:
+        entry.runtime_data.coordinator.async_gateway_changed()  # the balance went down
+    found: dict[str, Settled | tuple[SendResult, LedgerMessage]] = {
+        **results,
+        **shared,
+        **plan.duplicates,
+    }
+    return [_outcome(entry, n, found[n.phone], via_backup=via_backup) for n in numbers]
+
+
+def _outcome(
+    entry: SmsBridgeConfigEntry,
+    number: Number,
+    found: Settled | tuple[SendResult, LedgerMessage],
+    *,
+    via_backup: bool,
+) -> Outcome:
+    """What became of one number: sent, covered by an equal message, or failed."""
+    outcome = Outcome(number, entry, via_backup=via_backup)
+    if isinstance(found, ProviderError):
+        outcome.errors.append((entry, found))
+    elif isinstance(found, LedgerMessage):
+        outcome.earlier = found
+    else:
+        outcome.result = found[0]
+    return outcome
 
 
 async def _async_fall_back(
@@ -220,8 +280,7 @@ async def async_send(
     backup: bool = True,
 ) -> list[dict[str, Any]]:
     """Send `message` to every target through the entry (and its backup); what went out."""
-    if not message or not message.strip():
-        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="empty_message")
+    check_message(message)
     numbers = resolve_targets(targets, entry.runtime_data.provider.region)
     text, as_unicode = prepare_text(
         message, unicode, entry.options.get(OPT_ENCODING, DEFAULT_ENCODING)
