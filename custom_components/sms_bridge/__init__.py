@@ -17,7 +17,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .account import build_provider
 from .address import CONF_CLOUDHOOK_URL, async_delete_cloudhook, async_ensure_cloudhook
-from .backup import async_resend_failed, resends
+from .backup import async_resend_failed, async_resume_resends, resends
 from .campaign_follow import CampaignFollower
 from .campaign_store import CampaignStore
 from .compat import OPTIONS_RELOAD_BY_LISTENER
@@ -145,6 +145,7 @@ def _async_start(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> None:
     entry.async_on_unload(runtime.guard.async_stop)
     if resends(hass, entry):
         runtime.reports.on_applied.append(partial(async_resend_failed, hass, entry))
+    async_resume_resends(hass, entry)
     async_register_webhook(
         hass,
         DOMAIN,

@@ -5,28 +5,49 @@ refusal, refused credentials, no connection): never after an answer that leaves 
 went out, so no one gets two SMS; never from a backup's own send (no A -> B -> A). With
 `resend_failed`, a final `failed` report resends the message once through the backup, and the
 two ledger entries point at each other (`resent_as`, `resend_of`).
+
+A resend survives a crash. The decision is on disk before its request goes out (the webhook
+answers the gateway only after that), and so is each step: before each request ("sending"),
+after an attempt that surely sent nothing ("decided" again), and the end. After a restart a
+decided resend is carried out, once; one whose request may have gone out is never repeated; and
+a failed report the gateway repeats finds the decision and resends nothing.
 """
 
 from __future__ import annotations
 
+import uuid
+
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.start import async_at_started
 
 from .const import DOMAIN, LOGGER, OPT_BACKUP, OPT_RESEND_FAILED
-from .ledger import LedgerMessage, MessageLink
+from .guard import Settled
+from .ledger import LedgerMessage, MessageLink, Resend
 from .outgoing import async_send_one, outgoing
-from .providers.base import DeliveryReport, DeliveryStatus, ProviderError
+from .providers.base import DeliveryReport, DeliveryStatus, MaybeSentError, ProviderError
 from .providers.text import is_gsm7
 from .runtime import SmsBridgeConfigEntry
+
+DECIDED = "decided"
+SENDING = "sending"
+DONE = "done"
+MAYBE_SENT = "maybe_sent"
+REFUSED = "refused"
 
 
 def backup_of(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> SmsBridgeConfigEntry | None:
     """The entry's backup account, when one is chosen, exists and is loaded."""
-    backup_id = entry.options.get(OPT_BACKUP)
-    if not backup_id or backup_id == entry.entry_id:
+    return _loaded(hass, entry.options.get(OPT_BACKUP), entry.entry_id)
+
+
+def _loaded(
+    hass: HomeAssistant, entry_id: str | None, not_this: str
+) -> SmsBridgeConfigEntry | None:
+    if not entry_id or entry_id == not_this:
         return None
-    backup: SmsBridgeConfigEntry | None = hass.config_entries.async_get_entry(backup_id)
+    backup: SmsBridgeConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
     if backup is None or backup.domain != DOMAIN or backup.state is not ConfigEntryState.LOADED:
         return None
     return backup
@@ -49,46 +70,136 @@ def async_resend_failed(
     report: DeliveryReport,
     message: LedgerMessage | None,
 ) -> None:
-    """After a final `failed` report of the entry's own message: resend it through the backup."""
+    """After a final `failed` report of the entry's own message: decide its resend, then do it.
+
+    The decision is an urgent journal record: the webhook writes it before it answers.
+    """
     if (
         message is None
         or not report.final
         or report.status is not DeliveryStatus.FAILED
+        or message.resend is not None  # decided before (a repeated report, a restart)
         or message.resent_as is not None
         or message.resend_of is not None  # a resend is never resent again
         or message.body is None
     ):
         return
+    backup = backup_of(hass, entry)
+    if backup is None:
+        LOGGER.warning("%s: a failed message could not be resent: no backup account", entry.title)
+        return
+    message.resend = Resend(to=backup.entry_id, state=DECIDED, request_id=uuid.uuid4().hex)
+    entry.runtime_data.ledger.async_update(message, urgent=True)
+    _async_carry_out_later(hass, entry, message)
+
+
+@callback
+def async_resume_resends(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> None:
+    """After a restart: carry out decided resends once Home Assistant has started.
+
+    One that was sending when Home Assistant stopped may have gone out: it is never repeated.
+    """
+    for message in entry.runtime_data.ledger.messages():
+        if message.resend is None:
+            continue
+        if message.resend["state"] == SENDING:
+            LOGGER.warning(
+                "%s: a resend through the backup was under way when Home Assistant stopped;"
+                " it may have been sent and is not repeated",
+                entry.title,
+            )
+            _set_state(entry, message, MAYBE_SENT)
+        elif message.resend["state"] == DECIDED:
+
+            @callback
+            def _resume(_hass: HomeAssistant, message: LedgerMessage = message) -> None:
+                _async_carry_out_later(hass, entry, message)
+
+            entry.async_on_unload(async_at_started(hass, _resume))
+
+
+def _async_carry_out_later(
+    hass: HomeAssistant, entry: SmsBridgeConfigEntry, message: LedgerMessage
+) -> None:
     entry.async_create_background_task(
-        hass, _async_resend(hass, entry, message), f"{DOMAIN} resend {message.message_id}"
+        hass, _async_carry_out(hass, entry, message), f"{DOMAIN} resend {message.message_id}"
     )
 
 
-async def _async_resend(
+def _set_state(
+    entry: SmsBridgeConfigEntry, message: LedgerMessage, state: str, *, urgent: bool = False
+) -> None:
+    if (resend := message.resend) is not None:
+        message.resend = Resend(to=resend["to"], state=state, request_id=resend["request_id"])
+        entry.runtime_data.ledger.async_update(message, urgent=urgent)
+
+
+async def _async_carry_out(
     hass: HomeAssistant, entry: SmsBridgeConfigEntry, message: LedgerMessage
 ) -> None:
-    backup = backup_of(hass, entry)
-    body = message.body
-    if backup is None or body is None:
-        LOGGER.warning("%s: a failed message could not be resent: no backup account", entry.title)
+    """Resend a decided message through its backup, each step on disk before the next."""
+    journal = entry.runtime_data.journal
+    await journal.async_flush_urgent()  # the decision, before any request
+    resend, body = message.resend, message.body
+    backup = _loaded(hass, resend["to"], entry.entry_id) if resend else None
+    if resend is None or backup is None or body is None:
+        LOGGER.warning(
+            "%s: a failed message waits for its backup account to be loaded to be resent",
+            entry.title,
+        )
         return
     try:
         plan = backup.runtime_data.guard.plan([message.phone], body)
-    except HomeAssistantError as err:
+    except ServiceValidationError as err:
         LOGGER.warning("%s: a failed message was not resent: %s", entry.title, err)
+        _set_state(entry, message, REFUSED)
         return
-    if not plan.to_send:  # the backup sent this text to this number moments ago
+    if message.phone not in plan.to_send:  # the backup sends, or just sent, this very text
+        _set_state(entry, message, DONE)
         return
-    sent = await async_send_one(
-        backup,
-        outgoing(hass, backup, message.phone, body, unicode=not is_gsm7(body)),
-        resend_of=link(entry, message.message_id),
-    )
-    if isinstance(sent, ProviderError):
-        LOGGER.warning(
-            "%s: resending a failed message through %s failed: %s", entry.title, backup.title, sent
+
+    async def _hook(sending: bool) -> None:
+        _set_state(entry, message, SENDING if sending else DECIDED, urgent=True)
+        await journal.async_flush_urgent()
+
+    reservation = plan.to_send[message.phone]
+    settled: Settled = MaybeSentError("the resend was interrupted")
+    try:
+        sent = await async_send_one(
+            backup,
+            outgoing(
+                hass,
+                backup,
+                message.phone,
+                body,
+                unicode=not is_gsm7(body),
+                request_id=resend["request_id"],
+            ),
+            resend_of=link(entry, message.message_id),
+            hook=_hook,
         )
+        settled = sent if isinstance(sent, ProviderError) else sent[1]
+    finally:
+        backup.runtime_data.guard.async_done(reservation, settled)
+    _finish(entry, backup, message, settled)
+
+
+def _finish(
+    entry: SmsBridgeConfigEntry,
+    backup: SmsBridgeConfigEntry,
+    message: LedgerMessage,
+    settled: Settled,
+) -> None:
+    """Write down how the resend ended: linked both ways, or why not (never tried again)."""
+    if isinstance(settled, ProviderError):
+        LOGGER.warning(
+            "%s: resending a failed message through %s failed: %s",
+            entry.title,
+            backup.title,
+            settled,
+        )
+        _set_state(entry, message, MAYBE_SENT if settled.maybe_sent else REFUSED)
         return
-    message.resent_as = link(backup, sent[0].message_id)
+    message.resent_as = link(backup, settled.message_id)
     message.body = None
-    entry.runtime_data.ledger.async_update(message)
+    _set_state(entry, message, DONE)

@@ -68,6 +68,8 @@ class EntryJournal:
         self._since_snapshot = 0
         self._timer: asyncio.TimerHandle | None = None
         self._lock = asyncio.Lock()
+        #: A pending record is a decision that must be on disk before it is acted on.
+        self._urgent = False
 
     def add_part(self, name: str, part: JournalPart) -> None:
         """Keep `part` under `name` (its snapshot file is `sms_bridge.<entry_id>.<name>`)."""
@@ -108,8 +110,13 @@ class EntryJournal:
         return self._hass.bus.async_listen_once(EVENT_HOMEASSISTANT_FINAL_WRITE, _final_write)
 
     @callback
-    def async_record(self, part: str, record: dict[str, Any]) -> None:
-        """Journal one change of `part`; on disk within FLUSH_DELAY."""
+    def async_record(self, part: str, record: dict[str, Any], *, urgent: bool = False) -> None:
+        """Journal one change of `part`; on disk within FLUSH_DELAY.
+
+        `urgent`: the change is a decision about to be acted on; whoever acts (or answers a
+        gateway for it) first awaits `async_flush_urgent`.
+        """
+        self._urgent = self._urgent or urgent
         self._seq += 1
         self._pending.append(json_dumps({"p": part, "q": self._seq, **record}))
         if self._timer is None:
@@ -120,6 +127,11 @@ class EntryJournal:
         self._timer = None
         self._hass.async_create_background_task(self.async_flush(), f"{DOMAIN} journal flush")
 
+    async def async_flush_urgent(self) -> None:
+        """Write what is pending now if an urgent record is among it; else leave it to the timer."""
+        if self._urgent:
+            await self.async_flush()
+
     async def async_flush(self) -> None:
         """Write what is pending now: appended, or as fresh snapshots when they are due."""
         if self._timer is not None:
@@ -129,11 +141,13 @@ class EntryJournal:
             if not self._pending:
                 return
             lines, self._pending = self._pending, []
+            urgent, self._urgent = self._urgent, False
             try:
                 await self._hass.async_add_executor_job(_append, self._path, lines)
             except OSError as err:
                 LOGGER.error("Could not write %s: %s", self._path.name, err.strerror)
                 self._pending[:0] = lines  # tried again with the next change or on stop
+                self._urgent = self._urgent or urgent
                 return
             self._since_snapshot += len(lines)
             if self._since_snapshot >= max(COMPACT_MIN, 2 * sum(map(len, self._parts.values()))):

@@ -45,6 +45,7 @@ class StoredMessage(TypedDict):
     body: NotRequired[str]
     resent_as: NotRequired[MessageLink]
     resend_of: NotRequired[MessageLink]
+    resend: NotRequired[Resend]
 
 
 class MessageLink(TypedDict):
@@ -52,6 +53,20 @@ class MessageLink(TypedDict):
 
     config_entry_id: str
     message_id: str
+
+
+class Resend(TypedDict):
+    """The decision to resend a failed message through the backup, and how far it got.
+
+    `state`: "decided" (no request out yet: carried out, after a restart too), "sending" (a
+    request may be out), "done", "maybe_sent" (a request went out and its answer was lost:
+    never again), "refused" (the backup's guard or gateway refused it). `request_id` is the
+    resend's own, the same on every attempt.
+    """
+
+    to: str
+    state: str
+    request_id: str
 
 
 def text_digest(text: str) -> str:
@@ -79,6 +94,8 @@ class LedgerMessage:
     #: The backup's message that resent this one after it failed, and the other way round.
     resent_as: MessageLink | None = None
     resend_of: MessageLink | None = None
+    #: The resend through the backup, once decided (durable before its request goes out).
+    resend: Resend | None = None
     #: The JSON form, kept until the message changes (`changed`): a snapshot of a large ledger
     #: then costs little, and a form handed out is never modified afterwards.
     stored: StoredMessage | None = field(default=None, repr=False, compare=False)
@@ -127,6 +144,8 @@ class LedgerMessage:
             stored["resent_as"] = self.resent_as
         if self.resend_of:
             stored["resend_of"] = self.resend_of
+        if self.resend:
+            stored["resend"] = self.resend
         self.stored = stored
         return stored
 
@@ -149,6 +168,7 @@ class LedgerMessage:
             body=data.get("body"),
             resent_as=data.get("resent_as"),
             resend_of=data.get("resend_of"),
+            resend=data.get("resend"),
         )
 
 
@@ -299,10 +319,14 @@ class Ledger:
                 message.body = None  # kept only for a resend after a failure
 
     @callback
-    def async_update(self, message: LedgerMessage) -> None:
-        """Record a change made to a message (its resend link, its body let go)."""
+    def async_update(self, message: LedgerMessage, *, urgent: bool = False) -> None:
+        """Record a change made to a message (its resend, its body let go).
+
+        `urgent`: a decision that must be on disk before anything acts on it (the journal's
+        next `async_flush_urgent` writes it).
+        """
         message.changed()
-        self._changed(message)
+        self._changed(message, urgent=urgent)
 
     # -- today's totals --
 
@@ -343,8 +367,8 @@ class Ledger:
                 break
             self.recent.forget(self._messages.popitem(last=False)[1])
 
-    def _changed(self, message: LedgerMessage) -> None:
-        self._journal.async_record(PART, {"m": message.as_stored()})
+    def _changed(self, message: LedgerMessage, *, urgent: bool = False) -> None:
+        self._journal.async_record(PART, {"m": message.as_stored()}, urgent=urgent)
         self._notify()
 
     def _notify(self) -> None:

@@ -9,6 +9,8 @@ waits for it (`ReportRouter`).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from homeassistant.core import HomeAssistant
 
@@ -22,6 +24,10 @@ from .runtime import SmsBridgeConfigEntry
 #: Seconds before the single retry of a failure that surely sent nothing.
 RETRY_DELAY = 2.0
 
+#: Awaited before each attempt (True: a request is about to go out) and after an attempt that
+#: surely sent nothing (False): where a resend writes down how far it got, durably.
+type AttemptHook = Callable[[bool], Awaitable[None]]
+
 
 def outgoing(
     hass: HomeAssistant,
@@ -31,27 +37,39 @@ def outgoing(
     *,
     unicode: bool,
     sender: str | None = None,
+    request_id: str | None = None,
 ) -> OutgoingMessage:
-    """The message as the entry sends it: its default sender, its report URL where needed."""
+    """The message as the entry sends it: its default sender, its report URL where needed.
+
+    `request_id`: the message's own id when it has one already (a resend after a restart).
+    """
     provider = entry.runtime_data.provider
-    return OutgoingMessage(
+    message = OutgoingMessage(
         phone=phone,
         text=text,
         unicode=unicode,
         sender=sender or entry.options.get(OPT_SENDER),
         callback_url=report_url(hass, entry.data) if provider.callback_per_message else None,
     )
+    return message if request_id is None else replace(message, request_id=request_id)
 
 
-async def _send_once_more_if_safe(provider: Provider, message: OutgoingMessage) -> SendResult:
+async def _send_once_more_if_safe(
+    provider: Provider, message: OutgoingMessage, hook: AttemptHook | None
+) -> SendResult:
     """Send; after a failure that surely sent nothing, wait and try exactly once more."""
-    try:
-        return await provider.send(message)
-    except TransientError as err:
-        if err.maybe_sent:
-            raise
-        await asyncio.sleep(RETRY_DELAY)
-        return await provider.send(message)
+    for retry in (False, True):
+        if hook is not None:
+            await hook(True)
+        try:
+            return await provider.send(message)
+        except TransientError as err:
+            if err.maybe_sent or retry:
+                raise
+            if hook is not None:
+                await hook(False)
+            await asyncio.sleep(RETRY_DELAY)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 async def async_send_one(
@@ -60,6 +78,7 @@ async def async_send_one(
     *,
     keep_body: bool = False,
     resend_of: MessageLink | None = None,
+    hook: AttemptHook | None = None,
 ) -> tuple[SendResult, LedgerMessage] | ProviderError:
     """Send through the account; what went out is in its ledger (`keep_body`: its whole text)."""
     runtime = entry.runtime_data
@@ -67,7 +86,7 @@ async def async_send_one(
         ticket = runtime.reports.async_send_started()
         recorded = None
         try:
-            result = await _send_once_more_if_safe(runtime.provider, message)
+            result = await _send_once_more_if_safe(runtime.provider, message, hook)
         except ProviderError as err:
             return err
         else:

@@ -106,4 +106,7 @@ async def _async_judge(entry: SmsBridgeConfigEntry, request: web.Request) -> Rep
         LOGGER.debug("Refused a %s delivery report: %s", provider.name, err.kind)
         return err.kind
     runtime.reports.async_report(report)
+    # A decision the report led to (a resend) is on disk before the gateway hears "accepted":
+    # after a crash the gateway then repeats the report instead of the decision being lost.
+    await runtime.journal.async_flush_urgent()
     return ReplyKind.ACCEPTED
