@@ -227,7 +227,7 @@ def test_actions_have_names_descriptions_and_icons() -> None:
 def test_form_selector_options_are_translated(provider: str) -> None:
     """Every option of an account form's dropdown is a translated, valid translation key."""
     selectors = load("strings.json")["selector"]
-    for marker, selector in account_schema(provider, advanced=True).schema.items():
+    for marker, selector in account_schema(provider).schema.items():
         if isinstance(selector, SelectSelector):
             key = selector.config["translation_key"]
             options = [str(option) for option in selector.config["options"]]

@@ -131,6 +131,12 @@ class CampaignFollower:
     def async_start(self) -> CALLBACK_TYPE:
         """Check every followed campaign now (it may have moved while stopped); returns stop."""
         for campaign in self.store.open():
+            if campaign.pushed is None:
+                LOGGER.warning(
+                    "FPT campaign %s: Home Assistant stopped while its numbers were being given"
+                    " to FPT, so they may or may not have arrived; it is followed",
+                    campaign.code,
+                )
             self._async_check_now(campaign.code)
         return self._async_stop
 
@@ -142,15 +148,22 @@ class CampaignFollower:
 
     # -- a new campaign --
 
-    @callback
-    def async_add(self, campaign: Campaign, pushed: AdsPushResult, text: str) -> None:
-        """A campaign FPT took with its numbers: every number into the ledger, then follow it."""
+    async def async_add(self, campaign: Campaign, pushed: AdsPushResult, text: str) -> None:
+        """FPT took the numbers: each into the ledger, the campaign on disk, then follow it."""
+        campaign.batch_id, campaign.phones, campaign.pushed = pushed.batch_id, pushed.phones, True
         segments = segment_count(text)
         for phone in pushed.phones:
             result = SendResult(self.provider.name, pushed.message_id(phone), phone, segments)
             self._ledger.async_record_sent(result, text)
-        self.store.async_save(campaign)
+        await self.store.async_save_now(campaign)
         self._fire(campaign)
+        self._schedule(campaign, dt_util.utcnow())
+
+    async def async_push_failed(self, campaign: Campaign, *, surely: bool) -> None:
+        """The push failed: surely nothing went to FPT (the campaign is over), or maybe."""
+        if surely:
+            campaign.pushed, campaign.done, campaign.ended = False, True, "not_pushed"
+        await self.store.async_save_now(campaign)
         self._schedule(campaign, dt_util.utcnow())
 
     # -- checks --
@@ -192,7 +205,9 @@ class CampaignFollower:
             if campaign.state in (CampaignState.CREATED, CampaignState.APPROVED):
                 self._apply_detail(campaign, await self.provider.campaign_detail(campaign.code))
             if campaign.state is CampaignState.SENT:
-                results = await self.provider.campaign_results(campaign.code, campaign.batch_id)
+                results = await self.provider.campaign_results(
+                    campaign.code, campaign.batch_id or campaign.code
+                )
                 self._apply_results(campaign, results)
         except AuthenticationError:
             self._entry.async_start_reauth(self._hass)

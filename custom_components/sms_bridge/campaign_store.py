@@ -57,6 +57,9 @@ class Campaign:
     ended: str | None = None
     #: Distinct numbers with a final result so far.
     results: int = field(default=0)
+    #: Whether FPT has its numbers: True (pushed), None (the push was under way when Home
+    #: Assistant stopped, or its answer was lost: maybe), False (surely never pushed).
+    pushed: bool | None = True
 
     def as_stored(self) -> dict[str, Any]:
         """The JSON form."""
@@ -75,6 +78,7 @@ class Campaign:
             "done": self.done,
             "ended": self.ended,
             "results": self.results,
+            "pushed": self.pushed,
         }
 
     @classmethod
@@ -96,6 +100,7 @@ class Campaign:
             done=bool(data.get("done", False)),
             ended=data.get("ended"),
             results=int(data.get("results", 0)),
+            pushed=data.get("pushed", True),
         )
 
 
@@ -152,6 +157,11 @@ class CampaignStore:
         self._campaigns[campaign.code] = campaign
         self._journal.async_record(PART, {"c": campaign.as_stored()})
         self._prune()
+
+    async def async_save_now(self, campaign: Campaign) -> None:
+        """Remember a campaign and wait until it is on disk (before anything acts on it)."""
+        self.async_save(campaign)
+        await self._journal.async_flush()
 
     def _prune(self) -> None:
         """Drop finished campaigns that are old, and the oldest finished ones over the bound."""

@@ -9,7 +9,7 @@ send the campaign twice, and FPT answers the same name or the same campaign only
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 import secrets
 from typing import Any
 
@@ -39,7 +39,7 @@ from .providers.fpt_hours import (
     next_sending_moment,
 )
 from .runtime import SmsBridgeConfigEntry
-from .sending import prepare_text, resolve_targets
+from .sending import check_message, prepare_text, resolve_targets
 
 SERVICE_SEND_CAMPAIGN = "send_campaign"
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
@@ -49,6 +49,9 @@ ATTR_SCHEDULE = "schedule"
 ATTR_NAME = "name"
 #: Numbers per campaign: each is a message in the ledger, which keeps 10,000.
 MAX_NUMBERS = 1000
+#: How far ahead a campaign may be scheduled. FPT's document (seed 004) states no booking
+#: horizon; a month covers any campaign planned ahead, and refuses a mistyped year.
+MAX_AHEAD = timedelta(days=31)
 
 SEND_CAMPAIGN_SCHEMA = vol.Schema(
     {
@@ -113,7 +116,17 @@ def campaign_schedule(requested: datetime | None, now: datetime) -> datetime:
     earliest = next_allowed_slot(now)
     if requested is None:
         return dt_util.as_utc(earliest)
-    when = dt_util.as_utc(requested).replace(second=0, microsecond=0)  # FPT reads minutes
+    try:
+        when = dt_util.as_utc(requested).replace(second=0, microsecond=0)  # FPT reads minutes
+    except OverflowError:  # the last minutes of year 9999, in a zone behind UTC
+        when = datetime.max.replace(tzinfo=UTC)
+    if when > now + MAX_AHEAD:
+        raise _invalid(
+            "campaign_too_far",
+            schedule=f"{requested:%Y-%m-%d %H:%M}",
+            days=str(MAX_AHEAD.days),
+            latest=local_time(now + MAX_AHEAD),
+        )
     if is_allowed_schedule(when, now):
         return when
     shown, slot = local_time(when), local_time(next_sending_moment(max(when, earliest)))
@@ -170,11 +183,14 @@ def campaign_response(campaign: Campaign, pushed: AdsPushResult) -> dict[str, An
 async def async_send_campaign(
     hass: HomeAssistant, entry: SmsBridgeConfigEntry, data: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Check everything, create the campaign, push its numbers once, follow it; its summary."""
+    """Check everything, create the campaign, push its numbers once, follow it; its summary.
+
+    The campaign is on disk before its numbers go to FPT and again before the action returns:
+    after a crash at any point it is followed, or known as never pushed.
+    """
     follower = follower_of(entry)
     message = data[ATTR_MESSAGE]
-    if not message or not message.strip():
-        raise _invalid("empty_message")
+    check_message(message)
     phones = campaign_numbers(data[ATTR_TARGET], follower.provider.region)
     text, _ = prepare_text(message, None, entry.options.get(OPT_ENCODING, DEFAULT_ENCODING))
     now = dt_util.utcnow()
@@ -187,12 +203,14 @@ async def async_send_campaign(
         if isinstance(err, AuthenticationError):
             entry.async_start_reauth(hass)
         raise create_error(err, name) from err
+    campaign = Campaign(code, name, "", tuple(phones), quota, schedule, now, pushed=None)
+    await follower.store.async_save_now(campaign)  # before its numbers go out
     try:
         pushed = await follower.provider.push_ads(code, phones)
     except ProviderError as err:
         if isinstance(err, AuthenticationError):
             entry.async_start_reauth(hass)
+        await follower.async_push_failed(campaign, surely=not err.maybe_sent)
         raise push_error(err, name, code, quota) from err
-    campaign = Campaign(code, name, pushed.batch_id, pushed.phones, quota, schedule, now)
-    follower.async_add(campaign, pushed, text)
+    await follower.async_add(campaign, pushed, text)
     return campaign_response(campaign, pushed)

@@ -7,7 +7,7 @@ message back and the walk stops as soon as `limit` messages match (or at `since`
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 import heapq
 from itertools import islice, takewhile
 from typing import Any
@@ -50,7 +50,7 @@ def find_messages(
     """The response: the messages of `entries` that match `query`, newest first."""
     entries = list(entries)
     phones = _phones(entries, query.get(ATTR_PHONE))
-    since = dt_util.as_utc(query[ATTR_SINCE]) if ATTR_SINCE in query else None
+    since = _since(query[ATTR_SINCE]) if ATTR_SINCE in query else None
     walks = [
         _walk(entry, query.get(ATTR_MESSAGE_ID), since)
         for entry in entries
@@ -81,6 +81,21 @@ def _walk(
     if since is not None:
         messages = takewhile(lambda message: message.sent_at >= since, messages)
     return ((entry, message) for message in messages)
+
+
+def _since(when: datetime) -> datetime:
+    """`since` in UTC, refused unless it is a time the ledger could hold: up to a day ahead."""
+    try:
+        since = dt_util.as_utc(when)
+    except OverflowError:  # the last hours of year 9999 in a zone behind UTC
+        since = None
+    if since is None or since > dt_util.utcnow() + timedelta(days=1):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_since",
+            translation_placeholders={"since": f"{when:%Y-%m-%d %H:%M}"},
+        )
+    return since
 
 
 def _phones(entries: list[SmsBridgeConfigEntry], phone: str | None) -> dict[str, str] | None:

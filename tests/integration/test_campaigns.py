@@ -308,6 +308,38 @@ async def test_empty_message(hass: HomeAssistant, sandbox: Sandbox, fpt: MockCon
     assert err.translation_key == "empty_message"
 
 
+@pytest.mark.parametrize(
+    ("data", "key", "placeholders"),
+    [
+        (
+            {"schedule": "9999-12-31 23:59:00"},
+            "campaign_too_far",
+            {"schedule": "9999-12-31 23:59", "days": "31", "latest": "2026-12-24 09:00 +07"},
+        ),
+        (
+            {"schedule": "9999-12-31T23:59:00-12:00"},  # past the end of time in UTC
+            "campaign_too_far",
+            {"schedule": "9999-12-31 23:59", "days": "31", "latest": "2026-12-24 09:00 +07"},
+        ),
+        ({"message": "x" * 100_000}, "message_too_long", {"length": "100000", "max": "1000"}),
+    ],
+    ids=["year 9999", "year 9999 behind UTC", "100,000 characters"],
+)
+async def test_absurd_input_never_reaches_fpt(
+    hass: HomeAssistant,
+    sandbox: Sandbox,
+    fpt: MockConfigEntry,
+    data: dict[str, Any],
+    key: str,
+    placeholders: dict[str, str],
+) -> None:
+    """A schedule past FPT's horizon or a text no SMS could carry: refused, nothing created."""
+    err = await refused(hass, fpt, ServiceValidationError, **data)
+    assert (err.translation_key, err.translation_placeholders) == (key, placeholders)
+    assert calls(sandbox, CREATE_PATH) == calls(sandbox, PUSH_PATH) == []
+    assert len(fpt.runtime_data.campaigns.store) == 0  # type: ignore[union-attr]
+
+
 async def test_other_gateways_have_no_campaigns(
     hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory
 ) -> None:
@@ -365,14 +397,22 @@ async def test_quota_is_numbers_times_segments(
 async def test_quota_refused_by_fpt(
     hass: HomeAssistant, sandbox: Sandbox, fpt: MockConfigEntry, campaign_events: list[Event]
 ) -> None:
-    """FPT counts more than the quota: the push is refused, said so, and not followed."""
+    """FPT counts more than the quota: the push is refused, said so, and not followed.
+
+    The campaign is kept, known as never pushed.
+    """
     sandbox.state.faults.append(Fault("refuse", "fpt", 1016, path=PUSH_PATH))
     err = await refused(hass, fpt, HomeAssistantError)
     assert err.translation_key == "campaign_quota_exceeded"
     placeholders = err.translation_placeholders or {}
     assert placeholders["quota"] == "3"
     assert placeholders["code"] in sandbox.state.campaigns
-    assert (len(fpt.runtime_data.ledger), len(fpt.runtime_data.campaigns.store)) == (0, 0)  # type: ignore[union-attr]
+    store = fpt.runtime_data.campaigns.store  # type: ignore[union-attr]
+    campaign = store.get(placeholders["code"])
+    assert campaign is not None
+    assert (campaign.pushed, campaign.done, campaign.ended) == (False, True, "not_pushed")
+    assert store.open() == []
+    assert len(fpt.runtime_data.ledger) == 0
     assert campaign_events == []
 
 
@@ -385,6 +425,9 @@ async def test_push_is_never_tried_twice(
     assert err.translation_key == "campaign_push_unknown"
     assert len([r for r in sandbox.state.requests if r[2] == PUSH_PATH]) == 1
     assert campaign_events == []
+    # Maybe at FPT: kept and followed, so whatever FPT does with it is heard.
+    [campaign] = fpt.runtime_data.campaigns.store.open()  # type: ignore[union-attr]
+    assert campaign.pushed is None
 
 
 async def test_push_refused(hass: HomeAssistant, sandbox: Sandbox, fpt: MockConfigEntry) -> None:

@@ -193,6 +193,9 @@ async def test_reads_no_further_than_needed(
     [
         ({"config_entry_id": "nope"}, "entry_not_found"),
         ({"phone": "12345"}, "invalid_numbers"),
+        ({"since": "9999-12-31T23:59:00"}, "invalid_since"),
+        ({"since": "9999-12-31T23:59:00-12:00"}, "invalid_since"),  # past the end of time in UTC
+        ({"since": (dt_util.now() + timedelta(days=2)).isoformat()}, "invalid_since"),
     ],
 )
 async def test_errors(
