@@ -8,6 +8,8 @@ from typing import Any
 
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -31,6 +33,30 @@ SECTION_ADDRESS = "advanced"
 
 # The send-URL texts name these placeholders literally; the frontend would read them as its own.
 LITERAL_PLACEHOLDERS = {"phone": "{phone}", "message": "{message}", "sender": "{sender}"}
+
+
+class CheckedByTheFlow:
+    """A selector whose value the flow checks itself, so a wrong one gets a translated error.
+
+    Home Assistant's own check of a number or a switch answers in English ("Value -1.0 is too
+    small"), or takes "yes please" for true; the form still shows the field the same way.
+    """
+
+    def __call__(self, data: Any) -> Any:
+        """The value as given."""
+        return data
+
+
+class NumberBox(CheckedByTheFlow, NumberSelector):
+    """A number field the flow checks (see CheckedByTheFlow)."""
+
+
+class Switch(CheckedByTheFlow, BooleanSelector):
+    """An on/off field the flow checks (see CheckedByTheFlow)."""
+
+
+class Choice(CheckedByTheFlow, SelectSelector):
+    """A dropdown the flow checks (see CheckedByTheFlow): its choices can change meanwhile."""
 
 
 def select(key: str, options: list[str]) -> SelectSelector:

@@ -10,17 +10,16 @@ the other accounts) and the spending guard.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from math import isfinite
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.selector import (
-    BooleanSelector,
-    NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
     SelectOptionDict,
-    SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
 )
@@ -49,77 +48,142 @@ from .const import (
     OPT_RESEND_FAILED,
     OPT_SENDER,
     UNIT_CREDITS,
+    UNIT_VND,
     UNIT_VND_OPTION,
 )
-from .form import LITERAL_PLACEHOLDERS, TEXT, select
+from .form import LITERAL_PLACEHOLDERS, TEXT, Choice, NumberBox, Switch, select
 from .providers import Provider
 
-#: Options stored as whole numbers.
-INTEGER_OPTIONS = (
-    OPT_POLL_MINUTES,
-    OPT_CONCURRENCY,
-    OPT_REPORTS_WINDOW,
-    OPT_MAX_PER_HOUR,
-    OPT_MAX_PER_DAY,
-    OPT_DUPLICATE_WINDOW,
-)
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A numeric option: its range, whether it is a count (whole), its unit."""
+
+    low: float
+    high: float
+    whole: bool = True
+    unit: str | None = None
+
+    def box(self, unit: str | None = None) -> NumberBox:
+        """The field: a box with the range and the unit shown once, beside it."""
+        config = NumberSelectorConfig(
+            min=self.low,
+            max=self.high,
+            step=1 if self.whole else "any",
+            mode=NumberSelectorMode.BOX,
+        )
+        if unit or self.unit:
+            config["unit_of_measurement"] = unit or self.unit or ""
+        return NumberBox(config)
+
+    def error(self, value: Any) -> str | None:
+        """Why `value` cannot be this option (a translation key), or None."""
+        if isinstance(value, bool) or not isinstance(value, int | float) or not isfinite(value):
+            return "not_a_number"
+        if self.whole and value != int(value):
+            return "whole_number"
+        if not self.low <= value <= self.high:
+            return "out_of_range"
+        return None
 
 
-def _box(low: float, high: float, unit: str | None = None, step: float = 1) -> NumberSelector:
-    config = NumberSelectorConfig(min=low, max=high, step=step, mode=NumberSelectorMode.BOX)
-    if unit:
-        config["unit_of_measurement"] = unit
-    return NumberSelector(config)
+NUMBERS: dict[str, Number] = {
+    OPT_CONCURRENCY: Number(1, 20),
+    OPT_POLL_MINUTES: Number(1, 1440, unit="min"),
+    OPT_LOW_BALANCE: Number(0, 1_000_000_000, whole=False),
+    OPT_REPORTS_WINDOW: Number(0, 10080, unit="min"),
+    OPT_MAX_PER_HOUR: Number(0, 100_000),
+    OPT_MAX_PER_DAY: Number(0, 1_000_000),
+    OPT_DUPLICATE_WINDOW: Number(0, 1440, unit="min"),
+}
+SWITCHES = (OPT_CHECK_SOURCE, OPT_RESEND_FAILED)
 
 
-def _backup_picker(hass: HomeAssistant, entry: ConfigEntry[Any]) -> SelectSelector | None:
-    """The other SMS Bridge accounts, by name; None when there is no other."""
-    others = [
+def _number(key: str, unit: str | None = None) -> NumberBox:
+    return NUMBERS[key].box(unit)
+
+
+def backup_choices(hass: HomeAssistant, entry: ConfigEntry[Any]) -> list[SelectOptionDict]:
+    """The accounts that can stand in for this one: the others that reach the same country."""
+    region = gateway(entry.data).region
+    return [
         SelectOptionDict(value=other.entry_id, label=other.title)
         for other in hass.config_entries.async_entries(DOMAIN)
-        if other.entry_id != entry.entry_id
+        if other.entry_id != entry.entry_id and gateway(other.data).region == region
     ]
-    if not others:
-        return None
-    return SelectSelector(SelectSelectorConfig(options=others, mode=SelectSelectorMode.DROPDOWN))
 
 
 def guard_fields(hass: HomeAssistant, entry: ConfigEntry[Any]) -> dict[vol.Marker, Any]:
     """The backup account and the spending guard (every gateway)."""
     fields: dict[vol.Marker, Any] = {}
-    if (picker := _backup_picker(hass, entry)) is not None:
-        fields[vol.Optional(OPT_BACKUP)] = picker
-        fields[vol.Required(OPT_RESEND_FAILED, default=False)] = BooleanSelector()
-    fields[vol.Required(OPT_MAX_PER_HOUR, default=0)] = _box(0, 100_000)
-    fields[vol.Required(OPT_MAX_PER_DAY, default=0)] = _box(0, 1_000_000)
-    fields[vol.Required(OPT_DUPLICATE_WINDOW, default=DEFAULT_DUPLICATE_WINDOW)] = _box(
-        0, 1440, "min"
+    if choices := backup_choices(hass, entry):
+        fields[vol.Optional(OPT_BACKUP)] = Choice(
+            SelectSelectorConfig(options=choices, mode=SelectSelectorMode.DROPDOWN)
+        )
+        fields[vol.Required(OPT_RESEND_FAILED, default=False)] = Switch()
+    fields[vol.Required(OPT_MAX_PER_HOUR, default=0)] = _number(OPT_MAX_PER_HOUR)
+    fields[vol.Required(OPT_MAX_PER_DAY, default=0)] = _number(OPT_MAX_PER_DAY)
+    fields[vol.Required(OPT_DUPLICATE_WINDOW, default=DEFAULT_DUPLICATE_WINDOW)] = _number(
+        OPT_DUPLICATE_WINDOW
     )
     return fields
 
 
-def options_schema(cls: type[Provider]) -> vol.Schema:
+def balance_unit(cls: type[Provider], options: Mapping[str, Any]) -> str:
+    """The unit the balance is counted in: VND, or SMS credits for a Fibo credit package."""
+    if cls.balance_unit_choice and options.get(OPT_BALANCE_UNIT, UNIT_CREDITS) == UNIT_CREDITS:
+        return "SMS"
+    return UNIT_VND
+
+
+def options_schema(cls: type[Provider], options: Mapping[str, Any]) -> vol.Schema:
     """The options that apply to accounts of this gateway."""
     fields: dict[vol.Marker, Any] = {
         vol.Optional(OPT_SENDER): TEXT,
         vol.Required(OPT_ENCODING, default=DEFAULT_ENCODING): select(OPT_ENCODING, list(ENCODINGS)),
-        vol.Required(OPT_CONCURRENCY, default=DEFAULT_CONCURRENCY): _box(1, 20),
+        vol.Required(OPT_CONCURRENCY, default=DEFAULT_CONCURRENCY): _number(OPT_CONCURRENCY),
     }
     if cls.has_balance or cls.has_daily_totals:
-        fields[vol.Required(OPT_POLL_MINUTES, default=DEFAULT_POLL_MINUTES)] = _box(1, 1440, "min")
+        fields[vol.Required(OPT_POLL_MINUTES, default=DEFAULT_POLL_MINUTES)] = _number(
+            OPT_POLL_MINUTES
+        )
     if cls.has_balance:
-        fields[vol.Optional(OPT_LOW_BALANCE)] = _box(0, 1_000_000_000, step=0.01)
+        fields[vol.Optional(OPT_LOW_BALANCE)] = _number(OPT_LOW_BALANCE, balance_unit(cls, options))
     if cls.balance_unit_choice:
         fields[vol.Required(OPT_BALANCE_UNIT, default=UNIT_CREDITS)] = select(
             OPT_BALANCE_UNIT, [UNIT_CREDITS, UNIT_VND_OPTION]
         )
     if cls.report_sources:
-        fields[vol.Required(OPT_CHECK_SOURCE, default=False)] = BooleanSelector()
-    fields[vol.Required(OPT_REPORTS_WINDOW, default=DEFAULT_REPORTS_WINDOW)] = _box(0, 10080, "min")
+        fields[vol.Required(OPT_CHECK_SOURCE, default=False)] = Switch()
+    fields[vol.Required(OPT_REPORTS_WINDOW, default=DEFAULT_REPORTS_WINDOW)] = _number(
+        OPT_REPORTS_WINDOW
+    )
     for field in cls.account_fields:
         if field.report_secret:
             fields[vol.Optional(field.key)] = TEXT
     return vol.Schema(fields)
+
+
+def option_errors(
+    hass: HomeAssistant, entry: ConfigEntry[Any], options: Mapping[str, Any]
+) -> dict[str, str]:
+    """Every field error of the options, at once (field -> translation key)."""
+    errors = {
+        key: error
+        for key, number in NUMBERS.items()
+        if key in options and (error := number.error(options[key])) is not None
+    }
+    errors |= {
+        key: "not_a_switch"
+        for key in SWITCHES
+        if key in options and not isinstance(options[key], bool)
+    }
+    backup = options.get(OPT_BACKUP)
+    if backup and backup not in {choice["value"] for choice in backup_choices(hass, entry)}:
+        errors[OPT_BACKUP] = "unknown_backup"
+    if options.get(OPT_RESEND_FAILED) is True and not backup:
+        errors[OPT_RESEND_FAILED] = "resend_needs_backup"
+    return errors
 
 
 class SmsBridgeOptionsFlow(ReloadingOptionsFlow):
@@ -154,11 +218,10 @@ class SmsBridgeOptionsFlow(ReloadingOptionsFlow):
         if user_input is not None:
             data = {k: v for k, v in entry.data.items() if k not in secrets}
             data |= {k: v.strip() for k, v in user_input.items() if k in secrets and v.strip()}
-            errors = form_errors(data)
+            chosen = {k: v for k, v in user_input.items() if k not in secrets}
+            errors = form_errors(data) | option_errors(self.hass, entry, chosen)
             if not errors:
-                options = normalize_options(
-                    {k: v for k, v in user_input.items() if k not in secrets}
-                )
+                options = normalize_options(chosen)
                 if data != dict(entry.data):
                     self.hass.config_entries.async_update_entry(entry, data=data)
                     if options == dict(entry.options):
@@ -168,7 +231,8 @@ class SmsBridgeOptionsFlow(ReloadingOptionsFlow):
         return self.async_show_form(
             step_id=cls.name,
             data_schema=self.add_suggested_values_to_schema(
-                options_schema(cls).extend(guard_fields(self.hass, entry)), suggested
+                options_schema(cls, entry.options).extend(guard_fields(self.hass, entry)),
+                suggested,
             ),
             errors=errors,
             description_placeholders={
@@ -180,10 +244,10 @@ class SmsBridgeOptionsFlow(ReloadingOptionsFlow):
 
 
 def normalize_options(user_input: Mapping[str, Any]) -> dict[str, Any]:
-    """Options as stored: whole numbers as ints, an empty sender dropped."""
+    """Options as stored (checked already): counts as ints, an empty sender dropped."""
     options = {key: value for key, value in user_input.items() if value not in ("", None)}
-    for key in INTEGER_OPTIONS:
-        if key in options:
+    for key, number in NUMBERS.items():
+        if key in options and number.whole:
             options[key] = int(options[key])
     if OPT_SENDER in options:
         options[OPT_SENDER] = str(options[OPT_SENDER]).strip() or None

@@ -14,6 +14,7 @@ from homeassistant.config_entries import (
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -413,6 +414,99 @@ async def test_report_secret_changed_in_options(
     await hass.async_block_till_done()
     assert (entry.data["report_param"], entry.data["report_value"]) == ("site", "xyz")
     assert "report_value" not in entry.options
+
+
+OPTIONS_FORM = {"encoding": "auto", "concurrency": 5, "reports_window": 60}
+
+
+@pytest.mark.parametrize(
+    ("changes", "errors"),
+    [
+        ({"duplicate_window": "NaN"}, {"duplicate_window": "not_a_number"}),
+        ({"duplicate_window": float("nan")}, {"duplicate_window": "not_a_number"}),
+        ({"max_per_hour": 2.5}, {"max_per_hour": "whole_number"}),
+        ({"max_per_hour": -1}, {"max_per_hour": "out_of_range"}),
+        (
+            {"concurrency": 0, "max_per_day": 10**7},
+            {"concurrency": "out_of_range", "max_per_day": "out_of_range"},
+        ),
+        ({"resend_failed": "yes please"}, {"resend_failed": "not_a_switch"}),
+        ({"resend_failed": True}, {"resend_failed": "resend_needs_backup"}),
+        ({"backup_entry_id": "no-such-entry"}, {"backup_entry_id": "unknown_backup"}),
+    ],
+)
+async def test_options_refuse_what_cannot_work(
+    hass: HomeAssistant,
+    setup_entry: EntryFactory,
+    changes: dict[str, Any],
+    errors: dict[str, str],
+) -> None:
+    """Every wrong value gets its translated field error at once; nothing is stored."""
+    entry = await setup_entry("fibo")
+    await setup_entry("esms")  # another Vietnamese account: the backup field is there
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], OPTIONS_FORM | changes
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    assert entry.options == {}
+
+
+async def test_options_errors_over_http_are_never_a_500(
+    hass: HomeAssistant, setup_entry: EntryFactory, hass_client: Any
+) -> None:
+    """What the frontend (or a script) posts: a field error in a 200, never a traceback."""
+    entry = await setup_entry("fibo")
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_client()
+    answer = await client.post(
+        "/api/config/config_entries/options/flow", json={"handler": entry.entry_id}
+    )
+    flow = await answer.json()
+    answer = await client.post(
+        f"/api/config/config_entries/options/flow/{flow['flow_id']}",
+        json=OPTIONS_FORM | {"duplicate_window": "NaN", "max_per_hour": 2.5},
+    )
+    assert answer.status == 200
+    result = await answer.json()
+    assert result["errors"] == {"duplicate_window": "not_a_number", "max_per_hour": "whole_number"}
+
+
+async def test_backup_is_chosen_among_accounts_of_the_same_country(
+    hass: HomeAssistant, setup_entry: EntryFactory
+) -> None:
+    """A Bulgarian SMSPAY account is not offered as the backup of a Vietnamese Fibo account."""
+    fibo = await setup_entry("fibo")
+    esms = await setup_entry("esms")
+    await setup_entry("smspay")
+    result = await hass.config_entries.options.async_init(fibo.entry_id)
+    picker = next(v for k, v in result["data_schema"].schema.items() if k == "backup_entry_id")
+    assert [option["value"] for option in picker.config["options"]] == [esms.entry_id]
+    result = await hass.config_entries.options.async_init(
+        next(
+            e.entry_id
+            for e in hass.config_entries.async_entries(DOMAIN)
+            if e.domain == DOMAIN and e.data["provider"] == "smspay"
+        )
+    )
+    assert "backup_entry_id" not in result["data_schema"].schema  # no other Bulgarian account
+
+
+async def test_low_balance_shows_the_balance_unit(
+    hass: HomeAssistant, setup_entry: EntryFactory
+) -> None:
+    """The threshold's unit is the balance's: VND for eSMS, SMS credits or VND for Fibo."""
+    for provider, options, unit in (
+        ("esms", {}, "VND"),
+        ("fibo", {}, "SMS"),
+        ("fibo", {"balance_unit": "vnd"}, "VND"),
+    ):
+        entry = await setup_entry(provider, options=options)
+        result = await hass.config_entries.options.async_init(entry.entry_id)
+        box = next(v for k, v in result["data_schema"].schema.items() if k == "low_balance")
+        assert box.config["unit_of_measurement"] == unit
+        await hass.config_entries.async_remove(entry.entry_id)
 
 
 async def _recipient_flow(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
