@@ -4,9 +4,9 @@ Paths, fields (case-sensitive) and codes follow seed 004 sections 3.4, 4.2 and 5
 section 3). What the document leaves open, the sandbox decides (sandbox/README.md lists it):
 approval comes `state.ads.approval_delay` seconds after create-campaign, or a rejection when the
 message holds `state.ads.reject_word`; a campaign goes out once approved, pushed and its
-schedule reached, blocked (every number failed) outside the sending windows; dlr-ads serves a
-CSV of every pushed number `state.ads.results_delay` seconds later, a header alone before. All
-of it runs on the sandbox clock (`state.ads.now()`), which tests may set.
+schedule reached, blocked (every number failed) outside the sending windows (rules.py); dlr-ads
+serves a CSV of every pushed number `state.ads.results_delay` seconds later, a header alone
+before. All of it runs on the sandbox clock (`state.ads.now()`), which tests may set.
 """
 
 from __future__ import annotations
@@ -20,14 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from custom_components.sms_bridge.providers.fpt_hours import (
-    SCHEDULE_FORMAT,
-    VIETNAM,
-    format_schedule,
-    in_sending_window,
-)
-from custom_components.sms_bridge.providers.text import segment_count, strip_diacritics
-
+from . import rules
 from .context import STATE
 from .fpt import DOMESTIC_PHONE, FAILURE_TEXT, PARTNER_ID, authorize, error, telco_of
 from .state import AdsSettings, Campaign, Outcome, SandboxState, outcome_for, refused_number
@@ -50,11 +43,6 @@ BLOCKED = "Tin QC bị chặn: ngoài khung giờ được phép gửi"
 BAD_NUMBER = "Sai số điện thoại"
 RESULT_HEADER = ("BatchId", "Phone", "Telco", "Status", "Error", "mt_count", "SentTime")
 RESULT_STATUS = {Outcome.DELIVERED: "1", Outcome.FAILED: "0", Outcome.PENDING: "2"}
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, for the rejection marker."""
-    return strip_diacritics(text).lower()
 
 
 # --- a campaign's life, read from the clock ---------------------------------------------------
@@ -99,10 +87,10 @@ def wire_number(phone: str) -> str | None:
 # --- create-campaign ------------------------------------------------------------------------
 
 
-def create_refusal(
+def checked_schedule(
     state: SandboxState, brandnames: set[str], body: dict[str, Any]
-) -> web.Response | None:
-    """FPT's refusal of a campaign's fields, in the sandbox's order; None if fine."""
+) -> datetime | web.Response:
+    """The campaign's ScheduleTime once its fields pass, or FPT's refusal in the sandbox's order."""
     name, quota = body.get("CampaignName"), body.get("Quota")
     if not isinstance(name, str) or not name.strip() or len(name) > 32:
         return error(1014)
@@ -113,13 +101,12 @@ def create_refusal(
     message, schedule = body.get("Message"), body.get("ScheduleTime")
     if not isinstance(message, str) or not message.strip():
         return error(1014)
-    try:
-        datetime.strptime(str(schedule), SCHEDULE_FORMAT)
-    except ValueError:
+    when = rules.read_schedule_time(schedule)
+    if when is None:
         return error(1014)
     if not isinstance(quota, int) or isinstance(quota, bool) or quota < 1:
         return error(1014)
-    return None
+    return when
 
 
 async def create_campaign(request: web.Request) -> web.Response:
@@ -129,21 +116,22 @@ async def create_campaign(request: web.Request) -> web.Response:
         return authorized
     account, body = authorized
     state = request.app[STATE]
-    refusal = create_refusal(state, account.brandnames, body)
-    if refusal is not None:
-        return refusal
+    schedule = checked_schedule(state, account.brandnames, body)
+    if isinstance(schedule, web.Response):
+        return schedule
     word = state.ads.reject_word
     message = body["Message"]
+    rejected = bool(word) and rules.fold(word) in rules.fold(message)
     campaign = Campaign(
         code=base64.b64encode(PARTNER_ID.encode()).decode() + secrets.token_hex(7)[:13],
         name=body["CampaignName"],
         brandname=body["BrandName"],
         message=message,
-        schedule=datetime.strptime(body["ScheduleTime"], SCHEDULE_FORMAT).replace(tzinfo=VIETNAM),
+        schedule=schedule,
         quota=body["Quota"],
         account=account,
         created_at=state.ads.now(),
-        rejection=REJECTION.format(word=word) if word and fold(word) in fold(message) else None,
+        rejection=REJECTION.format(word=word) if rejected else None,
     )
     state.campaigns[campaign.code] = campaign
     return web.json_response({"CampaignCode": campaign.code})
@@ -189,7 +177,7 @@ def check_push(
     accepted, refused = numbers
     if not accepted:
         return error(53)
-    needed = len(accepted) * segment_count(campaign.message)
+    needed = len(accepted) * rules.segments(campaign.message)
     if needed > campaign.quota:
         return error(1016)
     if campaign.account.balance < needed * campaign.account.price:
@@ -202,7 +190,7 @@ def accept_push(
 ) -> dict[str, Any]:
     """Charge the accepted numbers and give the campaign its BatchId; the answer's fields."""
     now = state.ads.now()
-    used = len(accepted) * segment_count(campaign.message)
+    used = len(accepted) * rules.segments(campaign.message)
     campaign.account.balance -= used * campaign.account.price
     campaign.phones, campaign.refused, campaign.pushed_at = accepted, refused, now
     campaign.batch_id = f"qc.{PARTNER_ID}.{int(now.timestamp())}.{state.next_id() % 100000:05d}"
@@ -258,7 +246,7 @@ async def detail_ads(request: web.Request) -> web.Response:
             "Total": str(len(campaign.phones) if sent else 0),
             "Quota": str(campaign.quota),
             "IsSent": "1" if sent else "0",
-            "SendingTime": format_schedule(campaign.schedule),
+            "SendingTime": rules.schedule_time(campaign.schedule),
             "StatusDetail": {
                 "Reason": campaign.rejection if now_phase == "rejected" else "",
                 "Status": "1" if now_phase in ("approved", "sent") else "0",
@@ -270,7 +258,7 @@ async def detail_ads(request: web.Request) -> web.Response:
 def result_rows(campaign: Campaign, moment: datetime, blocked: bool) -> list[tuple[str, ...]]:
     """One CSV row per pushed number: outcome by last digit, all failed when blocked."""
     sent_time = moment.strftime("%Y-%m-%d %H:%M:%S")
-    segments = str(segment_count(campaign.message))
+    segments = str(rules.segments(campaign.message))
     rows: list[tuple[str, ...]] = []
     for phone in campaign.phones:
         outcome = Outcome.FAILED if blocked else outcome_for(phone)
@@ -304,7 +292,7 @@ async def dlr_ads(request: web.Request) -> web.Response:
     ads, moment = state.ads, sends_at(campaign, state.ads)
     rows: list[tuple[str, ...]] = []
     if moment is not None and results_ready(campaign, ads, ads.now()):
-        rows = result_rows(campaign, moment, ads.windows and not in_sending_window(moment))
+        rows = result_rows(campaign, moment, ads.windows and not rules.ads_may_go_out(moment))
     return web.Response(
         body=results_csv(rows),
         content_type="text/csv",
@@ -361,7 +349,7 @@ def apply_settings(ads: AdsSettings, data: dict[str, Any]) -> None:
         ads.reject_word = str(data["reject_word"])
     if "now" in data:
         when = datetime.fromisoformat(str(data["now"]))
-        ads.set_now(when if when.tzinfo else when.replace(tzinfo=VIETNAM))
+        ads.set_now(rules.in_vietnam(when))
     if "advance" in data:
         ads.clock_offset += float(data["advance"])
 

@@ -13,7 +13,7 @@ from enum import StrEnum
 import itertools
 from typing import Any
 
-from custom_components.sms_bridge.providers.fpt_hours import VIETNAM
+from .rules import VIETNAM
 
 
 class Outcome(StrEnum):

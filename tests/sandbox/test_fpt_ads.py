@@ -10,7 +10,6 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.sms_bridge.providers.fpt_hours import VIETNAM
 from sandbox import Fault, Sandbox
 from sandbox.__main__ import parse_args
 from sandbox.fpt import FAILURE_TEXT, GRANTED_SCOPES, TOKEN_PATH
@@ -28,6 +27,7 @@ from sandbox.fpt_ads import (
     phase,
     sends_at,
 )
+from sandbox.rules import VIETNAM
 from sandbox.state import Account, Campaign
 
 from .test_fpt import SESSION_ID, new_token, post as call
@@ -171,6 +171,8 @@ CREATE_REFUSALS = [
     ({"Message": None}, 1014),
     ({"ScheduleTime": "18/06/2021 09:00"}, 1014),
     ({"ScheduleTime": "2021-06-18 09:00:00"}, 1014),
+    ({"ScheduleTime": "2021-6-18 9:00"}, 1014),  # not zero-padded: not "yyyy-mm-dd HH:ii"
+    ({"ScheduleTime": "2021-06-18 24:00"}, 1014),
     ({"ScheduleTime": None}, 1014),
     ({"Quota": 0}, 1014),
     ({"Quota": "10"}, 1014),
@@ -371,6 +373,37 @@ async def test_blocked_outside_the_windows(session: aiohttp.ClientSession, clock
     rows = body.decode("utf-8-sig").split("\r\n")[1:-1]
     assert len(rows) == 2
     assert all(f'"0","{BLOCKED}"' in row for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("schedule", "blocked"),
+    [
+        ("2026-11-23 07:59", True),
+        ("2026-11-23 08:00", False),
+        ("2026-11-23 11:29", False),
+        ("2026-11-23 11:30", True),  # a window's end is outside it (the sandbox's strict reading)
+        ("2026-11-23 13:29", True),
+        ("2026-11-23 13:30", False),
+        ("2026-11-23 19:59", False),
+        ("2026-11-23 20:00", True),
+        ("2026-11-28 09:00", False),  # Saturday: advertising may go out every day of the week
+        ("2026-11-29 19:00", False),  # Sunday
+    ],
+)
+async def test_sending_windows_at_their_edges(
+    session: aiohttp.ClientSession, clock: Sandbox, schedule: str, blocked: bool
+) -> None:
+    """Seed 004 3.4.1: 08:00-11:30 and 13:30-20:00 Vietnam time, every day; outside, blocked."""
+    clock.state.ads.set_now(datetime(2026, 11, 23, 7, 0, tzinfo=VIETNAM))
+    clock.state.ads.approval_delay = 60
+    access_token = await token(session, clock)
+    code = await new_campaign(session, clock, access_token, ScheduleTime=schedule)
+    await call(session, clock, PUSH_PATH, push_body(access_token, code, "0987654321"))
+    clock.state.ads.set_now(datetime(2026, 11, 30, 0, 0, tzinfo=VIETNAM))
+    body, _ = await results(session, clock, access_token, code)
+    (row,) = body.decode("utf-8-sig").split("\r\n")[1:-1]
+    assert (BLOCKED in row) is blocked
+    assert row.endswith(f'"{schedule}:00"')
 
 
 async def test_unknown_campaign_details_and_results(
