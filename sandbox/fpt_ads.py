@@ -2,11 +2,12 @@
 
 Paths, fields (case-sensitive) and codes follow seed 004 sections 3.4, 4.2 and 5 (PROVIDERS.md
 section 3). What the document leaves open, the sandbox decides (sandbox/README.md lists it):
-approval comes `state.ads.approval_delay` seconds after create-campaign, or a rejection when the
-message holds `state.ads.reject_word`; a campaign goes out once approved, pushed and its
-schedule reached, blocked (every number failed) outside the sending windows (rules.py); dlr-ads
-serves a CSV of every pushed number `state.ads.results_delay` seconds later, a header alone
-before. All of it runs on the sandbox clock (`state.ads.now()`), which tests may set.
+approval comes `state.ads.approval_delay` seconds after create-campaign (with `order_hours`:
+3 hours of order-taking time after it, sandbox/rules.py), or a rejection when the message holds
+`state.ads.reject_word`; a campaign goes out once approved, pushed and its schedule reached,
+blocked (every number failed) outside the sending windows (rules.py); dlr-ads serves a CSV of
+every pushed number `state.ads.results_delay` seconds later, a header alone before. All of it
+runs on the sandbox clock (`state.ads.now()`), which tests may set.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ RESULT_STATUS = {Outcome.DELIVERED: "1", Outcome.FAILED: "0", Outcome.PENDING: "
 
 
 def decided_at(campaign: Campaign, ads: AdsSettings) -> datetime:
-    """When the carriers approve or reject the campaign."""
+    """When the carriers approve or reject the campaign: after the delay, or the documented time."""
+    if ads.order_hours:
+        return rules.approved_at(campaign.created_at)
     return campaign.created_at + timedelta(seconds=ads.approval_delay)
 
 
@@ -330,6 +333,7 @@ async def get_ads(request: web.Request) -> web.Response:
             "approval_delay": ads.approval_delay,
             "results_delay": ads.results_delay,
             "windows": ads.windows,
+            "order_hours": ads.order_hours,
             "reject_word": ads.reject_word,
             "campaigns": [campaign_view(c, ads, now) for c in state.campaigns.values()],
         }
@@ -341,10 +345,11 @@ def apply_settings(ads: AdsSettings, data: dict[str, Any]) -> None:
     for key in ("approval_delay", "results_delay"):
         if key in data:
             setattr(ads, key, float(data[key]))
-    if "windows" in data:
-        if not isinstance(data["windows"], bool):
-            raise TypeError("windows must be true or false")
-        ads.windows = data["windows"]
+    for key in ("windows", "order_hours"):
+        if key in data:
+            if not isinstance(data[key], bool):
+                raise TypeError(f"{key} must be true or false")
+            setattr(ads, key, data[key])
     if "reject_word" in data:
         ads.reject_word = str(data["reject_word"])
     if "now" in data:
@@ -355,7 +360,7 @@ def apply_settings(ads: AdsSettings, data: dict[str, Any]) -> None:
 
 
 async def post_ads(request: web.Request) -> web.Response:
-    """POST /_sandbox/fpt/ads: change delays, windows, the rejection word, or the clock."""
+    """POST /_sandbox/fpt/ads: change the delays, the hours, the rejection word or the clock."""
     data = await request.json()
     if not isinstance(data, dict):
         return web.json_response({"error": "a JSON object is needed"}, status=400)
