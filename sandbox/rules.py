@@ -13,7 +13,8 @@ Sources, rule by rule:
   Header (section 9.2.3.24.1), leaving 153 septets or 67 units.
 - Parts hold whole characters: an escape sequence is not split from its character, nor a UTF-16
   surrogate pair from its partner, or a part would not decode on its own (TS 23.040 9.2.3.24.8:
-  "a UCS2 character must not be split in the middle"; handsets split this way too).
+  "a UCS2 character must not be split in the middle"; Android's SMS fragmenter and Twilio's
+  segment calculator cut texts this way too).
 - UCS-2 units are UTF-16 code units: a character beyond U+FFFF is a surrogate pair (RFC 2781
   section 2.1), so an emoji counts two.
 - Vietnamese letters without their marks (`fold`): the Vietnamese alphabet's twelve vowels
