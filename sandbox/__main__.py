@@ -39,6 +39,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--no-ads-windows", action="store_true", help="FPT campaigns go out at any hour"
     )
+    parser.add_argument(
+        "--ads-order-hours",
+        action="store_true",
+        help="FPT approves 3 h of order-taking time after the order (seed 004), not after a delay",
+    )
     return parser.parse_args(argv)
 
 
@@ -48,6 +53,7 @@ async def serve(args: argparse.Namespace) -> None:
     ads = sandbox.state.ads
     ads.approval_delay, ads.results_delay = args.ads_approval_delay, args.ads_results_delay
     ads.windows = not args.no_ads_windows
+    ads.order_hours = args.ads_order_hours
     for account in sandbox.state.accounts:
         url = getattr(args, f"{account.gateway}_callback")
         if url:

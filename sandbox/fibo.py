@@ -15,8 +15,7 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
-from custom_components.sms_bridge.providers.text import segment_count
-
+from . import rules
 from .context import COURIER, STATE, read_params
 from .courier import Report
 from .state import Account, Outcome, SandboxState, SentMessage, outcome_for, refused_number
@@ -192,7 +191,7 @@ async def send_sms(request: web.Request) -> web.Response:
     if bad_number is not None:
         return sms_error(bad_number)
     text = params["smsMessage"]
-    segments = segment_count(text)
+    segments = rules.segments(text)
     if account.balance < segments * account.price:
         return sms_error(14)
     message = SentMessage(

@@ -17,8 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from custom_components.sms_bridge.providers.text import segment_count
-
+from . import rules
 from .context import COURIER, STATE
 from .courier import Report, retry_unless_2xx
 from .state import Account, Outcome, SentMessage, outcome_for, refused_number
@@ -220,7 +219,7 @@ def push_refusal(body: dict[str, Any], account: Account, domestic: bool) -> web.
         return error(53)
     if request_id is not None and (not isinstance(request_id, str) or len(request_id) > 100):
         return error(1014)
-    if account.balance < segment_count(text) * account.price:
+    if account.balance < rules.segments(text) * account.price:
         return error(2502)
     return None
 
@@ -235,7 +234,7 @@ def accept_push(request: web.Request, body: dict[str, Any], account: Account) ->
         message_id=str(state.next_id()),
         phone=phone,
         text=text,
-        segments=segment_count(text),
+        segments=rules.segments(text),
         account=account,
         outcome=outcome_for(phone),
         request_id=body.get("RequestId"),

@@ -2,11 +2,12 @@
 
 Paths, fields (case-sensitive) and codes follow seed 004 sections 3.4, 4.2 and 5 (PROVIDERS.md
 section 3). What the document leaves open, the sandbox decides (sandbox/README.md lists it):
-approval comes `state.ads.approval_delay` seconds after create-campaign, or a rejection when the
-message holds `state.ads.reject_word`; a campaign goes out once approved, pushed and its
-schedule reached, blocked (every number failed) outside the sending windows; dlr-ads serves a
-CSV of every pushed number `state.ads.results_delay` seconds later, a header alone before. All
-of it runs on the sandbox clock (`state.ads.now()`), which tests may set.
+approval comes `state.ads.approval_delay` seconds after create-campaign (with `order_hours`:
+3 hours of order-taking time after it, sandbox/rules.py), or a rejection when the message holds
+`state.ads.reject_word`; a campaign goes out once approved, pushed and its schedule reached,
+blocked (every number failed) outside the sending windows (rules.py); dlr-ads serves a CSV of
+every pushed number `state.ads.results_delay` seconds later, a header alone before. All of it
+runs on the sandbox clock (`state.ads.now()`), which tests may set.
 """
 
 from __future__ import annotations
@@ -20,14 +21,7 @@ from typing import Any
 
 from aiohttp import web
 
-from custom_components.sms_bridge.providers.fpt_hours import (
-    SCHEDULE_FORMAT,
-    VIETNAM,
-    format_schedule,
-    in_sending_window,
-)
-from custom_components.sms_bridge.providers.text import segment_count, strip_diacritics
-
+from . import rules
 from .context import STATE
 from .fpt import DOMESTIC_PHONE, FAILURE_TEXT, PARTNER_ID, authorize, error, telco_of
 from .state import AdsSettings, Campaign, Outcome, SandboxState, outcome_for, refused_number
@@ -52,16 +46,13 @@ RESULT_HEADER = ("BatchId", "Phone", "Telco", "Status", "Error", "mt_count", "Se
 RESULT_STATUS = {Outcome.DELIVERED: "1", Outcome.FAILED: "0", Outcome.PENDING: "2"}
 
 
-def fold(text: str) -> str:
-    """Lower case without accents, for the rejection marker."""
-    return strip_diacritics(text).lower()
-
-
 # --- a campaign's life, read from the clock ---------------------------------------------------
 
 
 def decided_at(campaign: Campaign, ads: AdsSettings) -> datetime:
-    """When the carriers approve or reject the campaign."""
+    """When the carriers approve or reject the campaign: after the delay, or the documented time."""
+    if ads.order_hours:
+        return rules.approved_at(campaign.created_at)
     return campaign.created_at + timedelta(seconds=ads.approval_delay)
 
 
@@ -99,10 +90,10 @@ def wire_number(phone: str) -> str | None:
 # --- create-campaign ------------------------------------------------------------------------
 
 
-def create_refusal(
+def checked_schedule(
     state: SandboxState, brandnames: set[str], body: dict[str, Any]
-) -> web.Response | None:
-    """FPT's refusal of a campaign's fields, in the sandbox's order; None if fine."""
+) -> datetime | web.Response:
+    """The campaign's ScheduleTime once its fields pass, or FPT's refusal in the sandbox's order."""
     name, quota = body.get("CampaignName"), body.get("Quota")
     if not isinstance(name, str) or not name.strip() or len(name) > 32:
         return error(1014)
@@ -113,13 +104,12 @@ def create_refusal(
     message, schedule = body.get("Message"), body.get("ScheduleTime")
     if not isinstance(message, str) or not message.strip():
         return error(1014)
-    try:
-        datetime.strptime(str(schedule), SCHEDULE_FORMAT)
-    except ValueError:
+    when = rules.read_schedule_time(schedule)
+    if when is None:
         return error(1014)
     if not isinstance(quota, int) or isinstance(quota, bool) or quota < 1:
         return error(1014)
-    return None
+    return when
 
 
 async def create_campaign(request: web.Request) -> web.Response:
@@ -129,21 +119,22 @@ async def create_campaign(request: web.Request) -> web.Response:
         return authorized
     account, body = authorized
     state = request.app[STATE]
-    refusal = create_refusal(state, account.brandnames, body)
-    if refusal is not None:
-        return refusal
+    schedule = checked_schedule(state, account.brandnames, body)
+    if isinstance(schedule, web.Response):
+        return schedule
     word = state.ads.reject_word
     message = body["Message"]
+    rejected = bool(word) and rules.fold(word) in rules.fold(message)
     campaign = Campaign(
         code=base64.b64encode(PARTNER_ID.encode()).decode() + secrets.token_hex(7)[:13],
         name=body["CampaignName"],
         brandname=body["BrandName"],
         message=message,
-        schedule=datetime.strptime(body["ScheduleTime"], SCHEDULE_FORMAT).replace(tzinfo=VIETNAM),
+        schedule=schedule,
         quota=body["Quota"],
         account=account,
         created_at=state.ads.now(),
-        rejection=REJECTION.format(word=word) if word and fold(word) in fold(message) else None,
+        rejection=REJECTION.format(word=word) if rejected else None,
     )
     state.campaigns[campaign.code] = campaign
     return web.json_response({"CampaignCode": campaign.code})
@@ -189,7 +180,7 @@ def check_push(
     accepted, refused = numbers
     if not accepted:
         return error(53)
-    needed = len(accepted) * segment_count(campaign.message)
+    needed = len(accepted) * rules.segments(campaign.message)
     if needed > campaign.quota:
         return error(1016)
     if campaign.account.balance < needed * campaign.account.price:
@@ -202,7 +193,7 @@ def accept_push(
 ) -> dict[str, Any]:
     """Charge the accepted numbers and give the campaign its BatchId; the answer's fields."""
     now = state.ads.now()
-    used = len(accepted) * segment_count(campaign.message)
+    used = len(accepted) * rules.segments(campaign.message)
     campaign.account.balance -= used * campaign.account.price
     campaign.phones, campaign.refused, campaign.pushed_at = accepted, refused, now
     campaign.batch_id = f"qc.{PARTNER_ID}.{int(now.timestamp())}.{state.next_id() % 100000:05d}"
@@ -258,7 +249,7 @@ async def detail_ads(request: web.Request) -> web.Response:
             "Total": str(len(campaign.phones) if sent else 0),
             "Quota": str(campaign.quota),
             "IsSent": "1" if sent else "0",
-            "SendingTime": format_schedule(campaign.schedule),
+            "SendingTime": rules.schedule_time(campaign.schedule),
             "StatusDetail": {
                 "Reason": campaign.rejection if now_phase == "rejected" else "",
                 "Status": "1" if now_phase in ("approved", "sent") else "0",
@@ -270,7 +261,7 @@ async def detail_ads(request: web.Request) -> web.Response:
 def result_rows(campaign: Campaign, moment: datetime, blocked: bool) -> list[tuple[str, ...]]:
     """One CSV row per pushed number: outcome by last digit, all failed when blocked."""
     sent_time = moment.strftime("%Y-%m-%d %H:%M:%S")
-    segments = str(segment_count(campaign.message))
+    segments = str(rules.segments(campaign.message))
     rows: list[tuple[str, ...]] = []
     for phone in campaign.phones:
         outcome = Outcome.FAILED if blocked else outcome_for(phone)
@@ -304,7 +295,7 @@ async def dlr_ads(request: web.Request) -> web.Response:
     ads, moment = state.ads, sends_at(campaign, state.ads)
     rows: list[tuple[str, ...]] = []
     if moment is not None and results_ready(campaign, ads, ads.now()):
-        rows = result_rows(campaign, moment, ads.windows and not in_sending_window(moment))
+        rows = result_rows(campaign, moment, ads.windows and not rules.ads_may_go_out(moment))
     return web.Response(
         body=results_csv(rows),
         content_type="text/csv",
@@ -342,6 +333,7 @@ async def get_ads(request: web.Request) -> web.Response:
             "approval_delay": ads.approval_delay,
             "results_delay": ads.results_delay,
             "windows": ads.windows,
+            "order_hours": ads.order_hours,
             "reject_word": ads.reject_word,
             "campaigns": [campaign_view(c, ads, now) for c in state.campaigns.values()],
         }
@@ -353,21 +345,22 @@ def apply_settings(ads: AdsSettings, data: dict[str, Any]) -> None:
     for key in ("approval_delay", "results_delay"):
         if key in data:
             setattr(ads, key, float(data[key]))
-    if "windows" in data:
-        if not isinstance(data["windows"], bool):
-            raise TypeError("windows must be true or false")
-        ads.windows = data["windows"]
+    for key in ("windows", "order_hours"):
+        if key in data:
+            if not isinstance(data[key], bool):
+                raise TypeError(f"{key} must be true or false")
+            setattr(ads, key, data[key])
     if "reject_word" in data:
         ads.reject_word = str(data["reject_word"])
     if "now" in data:
         when = datetime.fromisoformat(str(data["now"]))
-        ads.set_now(when if when.tzinfo else when.replace(tzinfo=VIETNAM))
+        ads.set_now(rules.in_vietnam(when))
     if "advance" in data:
         ads.clock_offset += float(data["advance"])
 
 
 async def post_ads(request: web.Request) -> web.Response:
-    """POST /_sandbox/fpt/ads: change delays, windows, the rejection word, or the clock."""
+    """POST /_sandbox/fpt/ads: change the delays, the hours, the rejection word or the clock."""
     data = await request.json()
     if not isinstance(data, dict):
         return web.json_response({"error": "a JSON object is needed"}, status=400)

@@ -13,7 +13,7 @@ from enum import StrEnum
 import itertools
 from typing import Any
 
-from custom_components.sms_bridge.providers.fpt_hours import VIETNAM
+from .rules import VIETNAM
 
 
 class Outcome(StrEnum):
@@ -142,6 +142,9 @@ class AdsSettings:
 
     #: After create-campaign, the carriers decide (approve, or reject with a reason).
     approval_delay: float = 2.0
+    #: Decide as seed 004 says instead: 3 hours of order-taking time (08:30-16:30, Monday to
+    #: Friday) after the order (sandbox/rules.py `approved_at`); approval_delay is then unused.
+    order_hours: bool = False
     #: After a campaign goes out, dlr-ads has its per-number CSV.
     results_delay: float = 2.0
     #: Enforce the sending windows (08:00-11:30, 13:30-20:00 Vietnam time): outside, blocked.

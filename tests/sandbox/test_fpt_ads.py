@@ -10,7 +10,6 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.sms_bridge.providers.fpt_hours import VIETNAM
 from sandbox import Fault, Sandbox
 from sandbox.__main__ import parse_args
 from sandbox.fpt import FAILURE_TEXT, GRANTED_SCOPES, TOKEN_PATH
@@ -28,6 +27,7 @@ from sandbox.fpt_ads import (
     phase,
     sends_at,
 )
+from sandbox.rules import VIETNAM
 from sandbox.state import Account, Campaign
 
 from .test_fpt import SESSION_ID, new_token, post as call
@@ -171,6 +171,8 @@ CREATE_REFUSALS = [
     ({"Message": None}, 1014),
     ({"ScheduleTime": "18/06/2021 09:00"}, 1014),
     ({"ScheduleTime": "2021-06-18 09:00:00"}, 1014),
+    ({"ScheduleTime": "2021-6-18 9:00"}, 1014),  # not zero-padded: not "yyyy-mm-dd HH:ii"
+    ({"ScheduleTime": "2021-06-18 24:00"}, 1014),
     ({"ScheduleTime": None}, 1014),
     ({"Quota": 0}, 1014),
     ({"Quota": "10"}, 1014),
@@ -373,6 +375,70 @@ async def test_blocked_outside_the_windows(session: aiohttp.ClientSession, clock
     assert all(f'"0","{BLOCKED}"' in row for row in rows)
 
 
+@pytest.mark.parametrize(
+    ("schedule", "blocked"),
+    [
+        ("2026-11-23 07:59", True),
+        ("2026-11-23 08:00", False),
+        ("2026-11-23 11:29", False),
+        ("2026-11-23 11:30", True),  # a window's end is outside it (the sandbox's strict reading)
+        ("2026-11-23 13:29", True),
+        ("2026-11-23 13:30", False),
+        ("2026-11-23 19:59", False),
+        ("2026-11-23 20:00", True),
+        ("2026-11-28 09:00", False),  # Saturday: advertising may go out every day of the week
+        ("2026-11-29 19:00", False),  # Sunday
+    ],
+)
+async def test_sending_windows_at_their_edges(
+    session: aiohttp.ClientSession, clock: Sandbox, schedule: str, blocked: bool
+) -> None:
+    """Seed 004 3.4.1: 08:00-11:30 and 13:30-20:00 Vietnam time, every day; outside, blocked."""
+    clock.state.ads.set_now(datetime(2026, 11, 23, 7, 0, tzinfo=VIETNAM))
+    clock.state.ads.approval_delay = 60
+    access_token = await token(session, clock)
+    code = await new_campaign(session, clock, access_token, ScheduleTime=schedule)
+    await call(session, clock, PUSH_PATH, push_body(access_token, code, "0987654321"))
+    clock.state.ads.set_now(datetime(2026, 11, 30, 0, 0, tzinfo=VIETNAM))
+    body, _ = await results(session, clock, access_token, code)
+    (row,) = body.decode("utf-8-sig").split("\r\n")[1:-1]
+    assert (BLOCKED in row) is blocked
+    assert row.endswith(f'"{schedule}:00"')
+
+
+@pytest.mark.parametrize(
+    ("ordered", "approved"),
+    [
+        # Monday 09:00: three hours later, the same morning.
+        (datetime(2026, 11, 23, 9, 0), datetime(2026, 11, 23, 12, 0)),
+        # Before the carriers open (08:30): counted from the opening.
+        (datetime(2026, 11, 23, 8, 29), datetime(2026, 11, 23, 11, 30)),
+        # 15:00: 1.5 h on Monday, 1.5 h from Tuesday 08:30.
+        (datetime(2026, 11, 23, 15, 0), datetime(2026, 11, 24, 10, 0)),
+        # 16:30 is closed already (strict reading): Tuesday 08:30 + 3 h.
+        (datetime(2026, 11, 23, 16, 30), datetime(2026, 11, 24, 11, 30)),
+        # Friday 16:00: half an hour on Friday, the rest on Monday.
+        (datetime(2026, 11, 27, 16, 0), datetime(2026, 11, 30, 11, 0)),
+        # Saturday: no orders at the weekend.
+        (datetime(2026, 11, 28, 10, 0), datetime(2026, 11, 30, 11, 30)),
+    ],
+)
+async def test_order_hours_approval(
+    session: aiohttp.ClientSession, clock: Sandbox, ordered: datetime, approved: datetime
+) -> None:
+    """With order_hours, approval comes 3 hours of order-taking time after create-campaign."""
+    ads = clock.state.ads
+    ads.order_hours = True
+    ads.set_now(ordered.replace(tzinfo=VIETNAM))
+    access_token = await token(session, clock)
+    code = await new_campaign(session, clock, access_token, ScheduleTime="2026-12-01 09:00")
+    body = {"access_token": access_token, "CampaignCode": code}
+    ads.set_now(approved.replace(tzinfo=VIETNAM) - timedelta(seconds=1))
+    assert (await call(session, clock, DETAIL_PATH, body))[1]["StatusDetail"]["Status"] == "0"
+    ads.set_now(approved.replace(tzinfo=VIETNAM) + timedelta(seconds=1))  # the clock runs on
+    assert (await call(session, clock, DETAIL_PATH, body))[1]["StatusDetail"]["Status"] == "1"
+
+
 async def test_unknown_campaign_details_and_results(
     session: aiohttp.ClientSession, clock: Sandbox
 ) -> None:
@@ -419,6 +485,7 @@ async def test_control_api(session: aiohttp.ClientSession, clock: Sandbox) -> No
         "approval_delay": 5,
         "results_delay": 7,
         "windows": False,
+        "order_hours": True,
         "reject_word": "lottery",
         "now": "2026-11-24T10:00:00",
     }
@@ -430,18 +497,19 @@ async def test_control_api(session: aiohttp.ClientSession, clock: Sandbox) -> No
     async with session.get(f"{clock.url}{CONTROL_PATH}") as response:
         shown = await response.json()
     assert (shown["approval_delay"], shown["results_delay"], shown["windows"]) == (5, 7, False)
-    assert shown["reject_word"] == "lottery"
+    assert (shown["order_hours"], shown["reject_word"]) == (True, "lottery")
     (campaign,) = shown["campaigns"]
     assert (campaign["code"], campaign["phase"], campaign["results_ready"]) == (
         code,
-        "approved",
+        "approved",  # ordered Monday 09:00: approved at 12:00
         False,
     )
     assert campaign["schedule"] == "2026-11-23T09:30:00+07:00"
 
 
 @pytest.mark.parametrize(
-    "body", [{"windows": "yes"}, {"approval_delay": "soon"}, {"now": "tomorrow"}, [1]]
+    "body",
+    [{"windows": "yes"}, {"order_hours": 1}, {"approval_delay": "soon"}, {"now": "tomorrow"}, [1]],
 )
 async def test_control_api_refuses_bad_values(
     session: aiohttp.ClientSession, clock: Sandbox, body: Any
@@ -450,6 +518,7 @@ async def test_control_api_refuses_bad_values(
     async with session.post(f"{clock.url}{CONTROL_PATH}", json=body) as response:
         assert response.status == 400
     assert clock.state.ads.windows
+    assert not clock.state.ads.order_hours
     assert clock.state.ads.approval_delay == APPROVAL
 
 
@@ -467,14 +536,27 @@ async def test_reset_keeps_settings_and_drops_campaigns(
 
 
 def test_cli_flags() -> None:
-    """`python -m sandbox` takes the advertising delays and the windows switch."""
+    """`python -m sandbox` takes the advertising delays, the windows and order-hours switches."""
     args = parse_args([])
-    assert (args.ads_approval_delay, args.ads_results_delay, args.no_ads_windows) == (
-        2.0,
-        2.0,
-        False,
-    )
+    assert (
+        args.ads_approval_delay,
+        args.ads_results_delay,
+        args.no_ads_windows,
+        args.ads_order_hours,
+    ) == (2.0, 2.0, False, False)
     args = parse_args(
-        ["--ads-approval-delay", "0.5", "--ads-results-delay", "1", "--no-ads-windows"]
+        [
+            "--ads-approval-delay",
+            "0.5",
+            "--ads-results-delay",
+            "1",
+            "--no-ads-windows",
+            "--ads-order-hours",
+        ]
     )
-    assert (args.ads_approval_delay, args.ads_results_delay, args.no_ads_windows) == (0.5, 1, True)
+    assert (
+        args.ads_approval_delay,
+        args.ads_results_delay,
+        args.no_ads_windows,
+        args.ads_order_hours,
+    ) == (0.5, 1, True, True)
