@@ -14,7 +14,7 @@ import pytest
 
 from custom_components.sms_bridge.providers.base import OutgoingMessage
 from custom_components.sms_bridge.providers.fpt import FptProvider
-from custom_components.sms_bridge.providers.fpt_ads import QuotaExceededError, campaign_quota
+from custom_components.sms_bridge.providers.fpt_ads import campaign_quota
 from custom_components.sms_bridge.providers.fpt_hours import (
     approved_by,
     in_sending_window,
@@ -23,14 +23,6 @@ from custom_components.sms_bridge.providers.fpt_hours import (
 from custom_components.sms_bridge.providers.text import is_gsm7, segment_count
 from sandbox import Sandbox, rules
 from sandbox.fpt_ads import BLOCKED, sends_at
-
-#: The parts of a concatenated SMS hold whole characters (sandbox/rules.py, TS 23.040); the
-#: client divides the length by 153 / 67, so a character across a part's end is one SMS short.
-STRADDLE = pytest.mark.xfail(
-    strict=True,
-    raises=(AssertionError, QuotaExceededError),
-    reason="client bug: segment_count() lets an ESC+char pair or a surrogate pair straddle parts",
-)
 
 
 def test_the_alphabet_agrees_on_every_character() -> None:
@@ -58,9 +50,9 @@ def test_the_alphabet_agrees_on_every_character() -> None:
         "😀" * 35,
         "😀" * 35 + "a",
         "Cảnh báo: tủ đông số 2 đã lên -5°C, kiểm tra ngay!" * 3,
-        pytest.param("a" * 152 + "€" + "a" * 152, marks=STRADDLE, id="euro-across-153"),
-        pytest.param("a" * 152 + "[" * 77, marks=STRADDLE, id="brackets-across-153"),
-        pytest.param("ả" * 66 + "😀" + "ả" * 66, marks=STRADDLE, id="emoji-across-67"),
+        pytest.param("a" * 152 + "€" + "a" * 152, id="euro-across-153"),
+        pytest.param("a" * 152 + "[" * 77, id="brackets-across-153"),
+        pytest.param("ả" * 66 + "😀" + "ả" * 66, id="emoji-across-67"),
     ],
 )
 def test_segment_counts_agree(text: str) -> None:
@@ -134,7 +126,6 @@ async def test_the_clients_first_slot_goes_out_on_time(
     assert report.error != BLOCKED
 
 
-@STRADDLE
 async def test_campaign_quota_for_a_euro_across_a_part(
     provider: FptProvider, sandbox: Sandbox
 ) -> None:
@@ -146,7 +137,6 @@ async def test_campaign_quota_for_a_euro_across_a_part(
     await provider.push_ads(code, ["+84901234567", "+84901234568"])  # 1016 from the sandbox
 
 
-@STRADDLE
 async def test_customer_care_segments_for_an_emoji_across_a_part(
     provider: FptProvider, sandbox: Sandbox
 ) -> None:

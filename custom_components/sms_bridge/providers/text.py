@@ -40,22 +40,28 @@ def is_gsm7(text: str) -> bool:
     return all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text)
 
 
-def _ucs2_units(text: str) -> int:
-    """UTF-16 code units: characters outside the BMP (emoji) take two."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def segment_count(text: str) -> int:
-    """How many SMS segments the text takes: 160/153 GSM-7 septets or 70/67 UCS-2 units."""
+    """How many SMS segments the text takes: 160/153 GSM-7 septets or 70/67 UCS-2 units.
+
+    The parts of a long message hold whole characters (3GPP TS 23.040 9.2.3.24): an extension
+    character (ESC and its code) or an emoji (a UTF-16 surrogate pair) never straddles two
+    parts, so a part may end a unit short and the text may need one part more than its length
+    divided by 153 or 67.
+    """
     if is_gsm7(text):
-        length = sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
+        sizes = [2 if ch in GSM7_EXTENSION else 1 for ch in text]
         single, multi = GSM7_SINGLE, GSM7_MULTI
     else:
-        length = _ucs2_units(text)
+        sizes = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
         single, multi = UCS2_SINGLE, UCS2_MULTI
-    if length <= single:
+    if sum(sizes) <= single:
         return 1
-    return -(-length // multi)
+    parts, room = 1, multi
+    for size in sizes:
+        if size > room:
+            parts, room = parts + 1, multi
+        room -= size
+    return parts
 
 
 def strip_diacritics(text: str) -> str:
