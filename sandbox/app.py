@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 import contextlib
 import dataclasses
 from http import HTTPStatus
-from typing import Any
+from typing import Any, NoReturn
 
 from aiohttp import web
 
@@ -29,6 +29,10 @@ TRANSPORT_FAULTS = {
     "answer_lost",
     "late_answer",
 }
+#: Faults that apply only to a request on a connection that carried one before.
+CONNECTION_FAULTS = {"close_reused"}
+#: Where `answer_lost` can drop the connection after the gateway handled the request.
+DROP_POINTS = ("disconnect", "after_headers", "mid_body")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -40,11 +44,19 @@ def gateway_of(path: str) -> str | None:
 
 @web.middleware
 async def inject_faults(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Apply the transport-level faults a test asked for before the gateway sees the request."""
+    """Apply the transport-level faults a test asked for before the gateway sees the request.
+
+    Every request is recorded with the connection it came on (`SandboxState.arrivals`).
+    """
     gateway = gateway_of(request.path)
+    state = request.app[STATE]
+    arrival = state.arrive(request.transport, gateway, request.method, request.path)
     if gateway is None:
         return await handler(request)
-    state = request.app[STATE]
+    if not arrival.fresh and state.take_fault(gateway, request.path, CONNECTION_FAULTS):
+        # A gateway that closed the idle connection as the request came: nobody reads it.
+        state.closed_reused.append(arrival)
+        _drop(request)
     state.requests.append((gateway, request.method, request.path))
     state.in_flight += 1
     state.max_in_flight = max(state.max_in_flight, state.in_flight)
@@ -76,9 +88,7 @@ async def _apply_faults(
             phrase = "Error"
         return web.Response(status=status, text=phrase)
     if fault.kind == "disconnect":
-        if request.transport is not None:
-            request.transport.close()
-        raise asyncio.CancelledError
+        _drop(request)
     if fault.kind == "answer_lost":
         return await _lose_answer(request, handler, fault.value)
     if fault.kind == "late_answer":
@@ -91,17 +101,43 @@ async def _apply_faults(
 
 
 async def _lose_answer(request: web.Request, handler: Handler, value: Any) -> web.StreamResponse:
-    """The gateway handles the request (a send goes out), then a proxy loses its answer.
+    """The gateway handles the request (a send goes out), then its answer is lost on the way.
 
-    `value`: the status the proxy answers instead (502 by default), or "disconnect".
+    `value`: the status a proxy answers instead (502 by default), or where the connection
+    drops: "disconnect" before the status line, "after_headers" after the status line and
+    headers (the body announced, never sent), "mid_body" halfway through the body.
     """
-    await handler(request)
-    if value == "disconnect":
-        if request.transport is not None:
-            request.transport.close()
-        raise asyncio.CancelledError
+    response = await handler(request)
+    if value in DROP_POINTS:
+        _drop(request, _answer_up_to(response, value))
     status = int(value or 502)
     return web.Response(status=status, text=HTTPStatus(status).phrase)
+
+
+def _answer_up_to(response: web.StreamResponse, point: str) -> bytes:
+    """The raw bytes of the answer that get through before the connection drops at `point`."""
+    if point == "disconnect":
+        return b""
+    body = response.body if isinstance(response, web.Response) else None
+    body = body if isinstance(body, bytes) else b""
+    lines = [f"HTTP/1.1 {response.status} {response.reason}"]
+    lines += [
+        f"{name}: {value}"
+        for name, value in response.headers.items()
+        if name.lower() not in ("content-length", "transfer-encoding", "connection")
+    ]
+    lines.append(f"Content-Length: {len(body)}")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    return head + (body[: len(body) // 2] if point == "mid_body" else b"")
+
+
+def _drop(request: web.Request, sent: bytes = b"") -> NoReturn:
+    """Write `sent` (part of an answer, or nothing), then close the connection under the client."""
+    if request.transport is not None:
+        if sent:
+            request.transport.write(sent)
+        request.transport.close()
+    raise asyncio.CancelledError
 
 
 # --- control API ---------------------------------------------------------------------------------
@@ -163,7 +199,7 @@ async def post_callback(request: web.Request) -> web.Response:
 async def post_fault(request: web.Request) -> web.Response:
     """Inject a fault: {"kind", "gateway"?, "value"?, "count"?, "path"?}."""
     data = await request.json()
-    kinds = TRANSPORT_FAULTS | {"refuse", "expire_token"}
+    kinds = TRANSPORT_FAULTS | CONNECTION_FAULTS | {"refuse", "expire_token"}
     if data.get("kind") not in kinds:
         return web.json_response({"error": f"kind must be one of {sorted(kinds)}"}, status=400)
     if data["kind"] == "refuse" and data.get("value") in (None, ""):

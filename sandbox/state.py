@@ -1,4 +1,4 @@
-"""The sandbox's memory: accounts, sent messages, today's totals, injected faults.
+"""The sandbox's memory: accounts, sent messages, today's totals, injected faults, connections.
 
 Outcomes are chosen by the recipient number's last digit, so tests and demos can pick them:
 3 = the gateway refuses the number at send time, 4 = delivery fails, 5 = stays pending
@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 import itertools
 from typing import Any
+import weakref
 
 from .rules import VIETNAM
 
@@ -104,8 +105,11 @@ class Fault:
 
     kind: latency (sleep `value` s, then answer), timeout (never answer until closed or `value`
     s), status (answer HTTP `value`), malformed (answer 200 with garbage), disconnect (drop the
-    connection), refuse (the gateway's own refusal with code `value`), expire_token (FPT: the
-    presented token is expired).
+    connection), answer_lost (the gateway handles the request, then its answer is lost: HTTP
+    `value` instead, or dropped at "disconnect", "after_headers" or "mid_body"), late_answer,
+    close_reused (a request on a connection that carried one before is dropped unread, as by a
+    gateway that closed the idle connection), refuse (the gateway's own refusal with code
+    `value`), expire_token (FPT: the presented token is expired). sandbox/README.md has details.
     """
 
     kind: str
@@ -122,6 +126,25 @@ class Fault:
             and (self.gateway is None or self.gateway == gateway)
             and (self.path is None or self.path in path)
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """A request as it arrived, and the connection it came on."""
+
+    #: None for a path no gateway serves (the control API, `/`).
+    gateway: str | None
+    method: str
+    path: str
+    #: Which connection: numbered from 1 in the order connections bring their first request.
+    connection: int
+    #: The request's place on its connection: 1 is the first (a fresh connection).
+    order: int
+
+    @property
+    def fresh(self) -> bool:
+        """Whether it came on a new connection (no request before it on that connection)."""
+        return self.order == 1
 
 
 @dataclass
@@ -227,6 +250,16 @@ class SandboxState:
         self.deliveries: list[DeliveryAttempt] = []
         #: Every request the gateways received: (gateway, method, path), for tests to count.
         self.requests: list[tuple[str, str, str]] = []
+        #: Every request (control API too) with its connection, in order of arrival.
+        self.arrivals: list[Arrival] = []
+        #: Requests a `close_reused` fault dropped unread: no gateway handled them, and they are
+        #: not in `requests`.
+        self.closed_reused: list[Arrival] = []
+        #: Open connections (their transports) -> (number, requests so far).
+        self._connections: weakref.WeakKeyDictionary[object, tuple[int, int]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._connection_numbers = itertools.count(1)
         #: Gateway requests being answered now, and the most there ever were at once.
         self.in_flight = 0
         self.max_in_flight = 0
@@ -255,6 +288,18 @@ class SandboxState:
         """The gateway's built-in account."""
         return next(a for a in self.accounts if a.gateway == gateway)
 
+    def arrive(
+        self, connection: object | None, gateway: str | None, method: str, path: str
+    ) -> Arrival:
+        """Record a request; `connection` lives as long as its connection (None: gone already)."""
+        number, count = (0, 0) if connection is None else self._connections.get(connection, (0, 0))
+        number = number or next(self._connection_numbers)
+        if connection is not None:
+            self._connections[connection] = (number, count + 1)
+        arrival = Arrival(gateway, method, path, connection=number, order=count + 1)
+        self.arrivals.append(arrival)
+        return arrival
+
     def take_fault(self, gateway: str, path: str, kinds: set[str]) -> Fault | None:
         """The first fault that applies, its count used up by one."""
         for fault in self.faults:
@@ -282,5 +327,5 @@ class SandboxState:
             totals.failed += 1
 
     def reset(self) -> None:
-        """Back to the built-in accounts, no messages, no faults."""
+        """Back to the built-in accounts, no messages, no faults; connections counted anew."""
         self.__init__(dlr_delay=self.dlr_delay, ads=self.ads)  # type: ignore[misc]

@@ -62,6 +62,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
         provider = build_provider(hass, entry.data)
     except (KeyError, ValueError) as err:
         raise ConfigEntryError(translation_domain=DOMAIN, translation_key="invalid_config") from err
+    entry.async_on_unload(provider.close)
     journal = EntryJournal(hass, entry.entry_id)
     ledger = Ledger(journal)
     seen = SeenReports(journal)

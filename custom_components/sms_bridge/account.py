@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.util.ssl import get_default_context
 
 from .address import shown_url
 from .const import CONF_BASE_URL, CONF_PROVIDER, LOGGER
@@ -28,8 +29,14 @@ def gateway(data: Mapping[str, Any]) -> type[Provider]:
 
 
 def build_provider(hass: HomeAssistant, data: Mapping[str, Any]) -> Provider:
-    """The gateway client for an entry's data, on Home Assistant's shared HTTP session."""
-    return create_provider(async_get_clientsession(hass), data[CONF_PROVIDER], data)
+    """The gateway client for an entry's data, on Home Assistant's shared HTTP session.
+
+    Its sends go through a session of its own (closed by `Provider.close`), on Home Assistant's
+    prebuilt TLS context: building one in the event loop would block it.
+    """
+    return create_provider(
+        async_get_clientsession(hass), data[CONF_PROVIDER], data, ssl=get_default_context()
+    )
 
 
 def _valid_http_url(value: str) -> bool:

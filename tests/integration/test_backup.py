@@ -81,14 +81,18 @@ async def test_unreachable_gateway_goes_through_the_backup(
     assert gateway_messages(sandbox, "fpt") == []
 
 
-@pytest.mark.parametrize("lost", [502, "disconnect"])
+@pytest.mark.parametrize("lost", [502, "disconnect", "after_headers", "mid_body"])
 async def test_maybe_sent_never_goes_through_the_backup(
     hass: HomeAssistant,
     sandbox: Sandbox,
     pair: tuple[MockConfigEntry, MockConfigEntry],
     lost: Any,
 ) -> None:
-    """A proxy loses Fibo's answer after it took the message: no second SMS through eSMS."""
+    """Fibo's answer is lost after it took the message: no second SMS through eSMS.
+
+    A proxy answers 502, or the connection drops before the status line, after the headers
+    or halfway through the body.
+    """
     primary, _ = pair
     sandbox.state.faults.append(Fault("answer_lost", "fibo", lost, path="SendMasked"))
     with pytest.raises(HomeAssistantError, match="may have been sent"):

@@ -7,12 +7,14 @@ from unittest.mock import patch
 from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.util.ssl import get_default_context
 import pytest
 
 from custom_components.sms_bridge.const import DOMAIN
 from sandbox import Fault, Sandbox
 
 from .conftest import PROVIDERS, EntryFactory, make_entry
+from .helpers import NUMBERS, send
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -84,3 +86,19 @@ async def test_remove_deletes_stores(hass: HomeAssistant, setup_entry: EntryFact
         await hass.async_block_till_done()
     assert remove.call_count == 2  # the ledger and the seen-reports store
     assert webhook.async_generate_path(entry.data["webhook_id"]).endswith(entry.data["webhook_id"])
+
+
+async def test_unload_closes_the_send_session(
+    hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory
+) -> None:
+    """The client's send session uses Home Assistant's TLS context and closes with the entry."""
+    entry = await setup_entry("smspay")
+    provider = entry.runtime_data.provider
+    assert provider._ssl is get_default_context()
+    await send(hass, target=NUMBERS["smspay"], message="hi")
+    session = provider._send_session
+    assert session is not None
+    assert not session.closed
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert session.closed

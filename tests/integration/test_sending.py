@@ -83,13 +83,15 @@ async def test_unreachable_gateway_twice_fails(
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-@pytest.mark.parametrize("lost", [502, 504, "disconnect"])
+@pytest.mark.parametrize("lost", [502, 504, "disconnect", "after_headers", "mid_body"])
 async def test_answer_lost_after_accept_sends_once(
     hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory, provider: str, lost: Any
 ) -> None:
-    """A proxy answers 502/504 (or drops the line) after the gateway took the message.
+    """The gateway took the message, then its answer was lost.
 
-    It may have been sent, so it is not tried again: exactly one SMS, and the error says so.
+    A proxy answers 502/504, or the connection drops before the status line, after the
+    headers or halfway through the body. It may have been sent, so it is not tried again:
+    exactly one SMS, and the error says so.
     """
     await setup_entry(provider)
     error = await _fails_after_one_request(hass, sandbox, provider, "answer_lost", lost)

@@ -79,8 +79,11 @@ def _probe(session: aiohttp.ClientSession, sandbox: Sandbox, timeout: float = 5)
 async def test_dropped_send_is_not_repeated(
     sandbox: Sandbox, session: aiohttp.ClientSession
 ) -> None:
-    """A send whose connection drops reaches the gateway once and is reported as maybe sent."""
-    sandbox.state.faults.append(Fault("disconnect", "smspay", count=-1))
+    """A send whose connection drops reaches the gateway once and is reported as maybe sent.
+
+    Only the first request is dropped: a repeat by the HTTP library would be answered.
+    """
+    sandbox.state.faults.append(Fault("disconnect", "smspay", count=1))
     with pytest.raises(TransientError) as caught:
         await _probe(session, sandbox).send(OutgoingMessage("+84901234567", "hi"))
     assert caught.value.maybe_sent

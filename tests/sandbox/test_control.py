@@ -146,6 +146,71 @@ async def test_fault_timeout_and_disconnect(
         await _probe(session, sandbox)
 
 
+SEND = "/smspay/send?user=smspay-user&pass=smspay-pass&phone=359888123456&message=Hi&ext=1"
+
+
+async def _raw_get(sandbox: Sandbox, paths: list[str]) -> bytes:
+    """GET each path in turn on one connection (the last asks to close it); all that came back."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", int(sandbox.url.rsplit(":", 1)[1]))
+    try:
+        for number, path in enumerate(paths, 1):
+            close = "Connection: close\r\n" if number == len(paths) else ""
+            writer.write(f"GET {path} HTTP/1.1\r\nHost: sandbox\r\n{close}\r\n".encode())
+        await writer.drain()
+        return await asyncio.wait_for(reader.read(), 5)  # to the end: the connection closes
+    finally:
+        writer.close()
+
+
+@pytest.mark.parametrize(
+    ("point", "received"),
+    [("disconnect", None), ("after_headers", 0), ("mid_body", 8)],
+)
+async def test_answer_lost_drop_points(
+    socket_enabled: None, sandbox: Sandbox, point: str, received: int | None
+) -> None:
+    """The gateway takes the message, then its answer stops short.
+
+    Before its status line, after its headers (a Content-Length never filled) or halfway
+    through its body.
+    """
+    sandbox.state.faults.append(Fault("answer_lost", "smspay", point))
+    raw = await _raw_get(sandbox, [SEND])
+    assert len(sandbox.state.messages) == 1
+    if received is None:
+        assert raw == b""
+        return
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert b"Content-Length: 17" in head  # "OK\nSMS_ID: 491785"
+    assert body == b"OK\nSMS_ID: 491785"[:received]
+
+
+async def test_close_reused_drops_a_request_on_an_old_connection(
+    socket_enabled: None, sandbox: Sandbox
+) -> None:
+    """A request on a connection that carried one before is dropped unread; a fresh one is not.
+
+    Each request is recorded with its connection and its place on it.
+    """
+    sandbox.state.faults.append(Fault("close_reused", "smspay", count=-1))
+    raw = await _raw_get(sandbox, ["/_sandbox/state", SEND])
+    assert raw.count(b"HTTP/1.1 200 OK") == 1  # the state only: the send got no answer
+    assert sandbox.state.messages == {}
+    assert ("smspay", "GET", "/smspay/send") not in sandbox.state.requests
+    dropped = sandbox.state.closed_reused
+    assert [(a.path, a.connection, a.order, a.fresh) for a in dropped] == [
+        ("/smspay/send", 1, 2, False)
+    ]
+    raw = await _raw_get(sandbox, [SEND])  # first on its connection: answered
+    assert b"SMS_ID" in raw
+    assert [(a.gateway, a.connection, a.order) for a in sandbox.state.arrivals] == [
+        (None, 1, 1),
+        ("smspay", 1, 2),
+        ("smspay", 2, 1),
+    ]
+
+
 def test_outcome_rules() -> None:
     """The last digit of the number decides what becomes of a message."""
     assert refused_number("+84901234563")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 import inspect
+from ssl import SSLContext
 from typing import Any, cast
 
 import aiohttp
@@ -24,9 +25,15 @@ PROVIDER_CLASSES: dict[str, type[Provider]] = {
 
 
 def create_provider(
-    session: aiohttp.ClientSession, provider: str, config: Mapping[str, Any]
+    session: aiohttp.ClientSession,
+    provider: str,
+    config: Mapping[str, Any],
+    *,
+    ssl: SSLContext | bool = True,
 ) -> Provider:
     """A client for `provider`, given the keys of `config` its constructor takes.
+
+    `ssl` is the TLS context of the client's send session (`Provider`).
 
     Raises KeyError for an unknown provider and ValueError for a config the gateway cannot use
     (e.g. an SMSPAY send URL without its placeholders).
@@ -36,9 +43,9 @@ def create_provider(
     kwargs = {
         key: value
         for key, value in config.items()
-        if key in accepted and key != "session" and value not in (None, "")
+        if key in accepted and key not in ("session", "ssl") and value not in (None, "")
     }
-    return cls(session, **kwargs)
+    return cls(session, ssl=ssl, **kwargs)
 
 
 def check_config(provider: str, config: Mapping[str, Any]) -> None:

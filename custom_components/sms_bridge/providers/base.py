@@ -1,5 +1,6 @@
-"""Shared types of the gateway clients: results, delivery reports, errors, the HTTP helper.
+"""Shared types of the gateway clients: results, delivery reports, errors, the client base.
 
+The HTTP machinery is in `http.py`; `RawResponse` is importable from here too.
 Nothing here imports Home Assistant: this package could be published on its own.
 """
 
@@ -12,12 +13,20 @@ from decimal import Decimal
 from enum import StrEnum
 import hashlib
 import hmac
+from ssl import SSLContext
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 import uuid
 
 import aiohttp
 from yarl import URL
+
+from .http import (
+    RawResponse as RawResponse,  # noqa: PLC0414 - re-exported (mypy strict needs the alias)
+    RepeatRefusedError,
+    fetch,
+    send_session,
+)
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -370,20 +379,6 @@ def digest(value: str) -> str:
 # --- the client base ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class RawResponse:
-    """An HTTP answer read in full. Never log `body`: gateways echo secrets."""
-
-    status: int
-    body: bytes
-    content_type: str
-
-    @property
-    def text(self) -> str:
-        """The body decoded as UTF-8, undecodable bytes replaced."""
-        return self.body.decode("utf-8", errors="replace")
-
-
 class Provider(ABC):
     """A gateway client: HTTP calls in, typed results out, typed errors for everything else.
 
@@ -428,10 +423,25 @@ class Provider(ABC):
         *,
         base_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        ssl: SSLContext | bool = True,
     ) -> None:
+        """Plain calls go through `session` (shared); sends through a session of this client's.
+
+        `ssl` is the TLS context of that send session (True: aiohttp's default).
+        """
         self._session = session
         self._base_url = base_url.rstrip("/") if base_url else None
         self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._ssl = ssl
+        self._send_session: aiohttp.ClientSession | None = None
+        self._closed = False
+
+    async def close(self) -> None:
+        """Close the send session, if a send made one. Later sends are refused; idempotent."""
+        self._closed = True
+        session, self._send_session = self._send_session, None
+        if session is not None:
+            await session.close()
 
     # -- what every gateway does --
 
@@ -465,6 +475,15 @@ class Provider(ABC):
         """The gateway's URL for `path`, on `base_url` when one was given."""
         return f"{self._base_url or default_host}{path}"
 
+    def _sending_session(self) -> aiohttp.ClientSession:
+        """The session sends go through, made at the first send (`http.send_session`)."""
+        if self._closed:
+            # Nothing went out: the caller may try elsewhere.
+            raise TransientError(f"{self.name}: the client is closed")
+        if self._send_session is None:
+            self._send_session = send_session(self._ssl)
+        return self._send_session
+
     async def _request(
         self,
         method: str,
@@ -475,28 +494,23 @@ class Provider(ABC):
     ) -> RawResponse:
         """One HTTP call, its body read in full. Errors never mention the URL (it holds secrets).
 
-        `sending` marks a request that may make an SMS go out: a timeout or a dropped connection
+        `sending` marks a request that may make an SMS go out: it goes out on a new connection
+        of the send session and is never repeated (http.py); a timeout or a dropped connection
         after the request was written then means the SMS may have been sent.
         """
-        if sending:
-            # aiohttp silently repeats an idempotent request (GET) once when the connection
-            # drops before the answer; for a send that could deliver the SMS twice. It decides
-            # that from the method as given and upper-cases it only later, so a lower-case
-            # method goes out as GET but is never repeated (tests/providers/test_base.py).
-            method = method.lower()
+        session = self._sending_session() if sending else self._session
         try:
-            async with self._session.request(
-                method, url, timeout=self._timeout, allow_redirects=False, **kwargs
-            ) as response:
-                body = await response.read()
-                status = response.status
-                content_type = response.content_type
+            response = await fetch(
+                session, method, url, client_timeout=self._timeout, sending=sending, **kwargs
+            )
         except TimeoutError:
             raise TransientError(f"{self.name}: no answer in time", maybe_sent=sending) from None
         except aiohttp.ClientConnectorError:
             # The connection was never made: not a byte of the request went out.
             raise TransientError(f"{self.name}: cannot connect") from None
-        except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError):
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, RepeatRefusedError):
+            # RepeatRefusedError: the library meant to send it again after its connection
+            # dropped before the answer.
             raise TransientError(
                 f"{self.name}: connection closed before the answer", maybe_sent=sending
             ) from None
@@ -504,10 +518,10 @@ class Provider(ABC):
             raise TransientError(
                 f"{self.name}: HTTP error {type(err).__name__}", maybe_sent=sending
             ) from None
-        if status >= 500:
+        if response.status >= 500:
             # A 502/504 can come from anything between here and the gateway after the gateway
             # took the message: for a send it may have gone out.
             raise TransientError(
-                f"{self.name}: gateway error", code=f"HTTP {status}", maybe_sent=sending
+                f"{self.name}: gateway error", code=f"HTTP {response.status}", maybe_sent=sending
             )
-        return RawResponse(status, body, content_type)
+        return response

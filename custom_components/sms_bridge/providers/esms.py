@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 import json
 import re
+from ssl import SSLContext
 from typing import Any, Final
 from urllib.parse import parse_qsl, quote, unquote
 
@@ -197,9 +198,10 @@ class EsmsProvider(Provider):
         sandbox: bool = False,
         base_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        ssl: SSLContext | bool = True,
     ) -> None:
         """Keep the account's keys; `sandbox` sets eSMS's Sandbox flag (not sent, not charged)."""
-        super().__init__(session, base_url=base_url, timeout=timeout)
+        super().__init__(session, base_url=base_url, timeout=timeout, ssl=ssl)
         self._api_key = api_key
         self._secret_key = secret_key
         self._brandname = brandname

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 import html
 import re
+from ssl import SSLContext
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
@@ -305,9 +306,10 @@ class FiboProvider(Provider):
         secure_code: str | None = None,
         base_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        ssl: SSLContext | bool = True,
     ) -> None:
         """Keep the account's credentials and options (config entry keys, DESIGN.md)."""
-        super().__init__(session, base_url=base_url, timeout=timeout)
+        super().__init__(session, base_url=base_url, timeout=timeout, ssl=ssl)
         self._client_no = client_no
         self._client_pass = client_pass
         self._sender = sender or None

@@ -14,6 +14,7 @@ import base64
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import partial
+from ssl import SSLContext
 from typing import Any, Final
 import uuid
 
@@ -170,9 +171,10 @@ class FptProvider(Provider):
         auth_key: str | None = None,
         base_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        ssl: SSLContext | bool = True,
     ) -> None:
         """Keep the credentials; no token is fetched until one is needed."""
-        super().__init__(session, base_url=base_url, timeout=timeout)
+        super().__init__(session, base_url=base_url, timeout=timeout, ssl=ssl)
         if environment not in HOSTS:
             raise InvalidConfigError(
                 "environment", "invalid_environment", f"environment must be one of {sorted(HOSTS)}"

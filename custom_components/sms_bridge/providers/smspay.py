@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 import re
+from ssl import SSLContext
 from typing import Any
 from urllib.parse import SplitResult, parse_qsl, quote, unquote, unquote_plus, urlsplit
 
@@ -128,9 +129,10 @@ class SmspayProvider(Provider):
         report_value: str | None = None,
         base_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        ssl: SSLContext | bool = True,
     ) -> None:
         """Validate the template now, so the config flow can reject it; ValueError when bad."""
-        super().__init__(session, base_url=base_url, timeout=timeout)
+        super().__init__(session, base_url=base_url, timeout=timeout, ssl=ssl)
         template = send_url.strip()
         parts = _checked_template(template)
         report_param = report_param.strip() if report_param else None
