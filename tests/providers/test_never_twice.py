@@ -99,3 +99,25 @@ async def test_send_never_meets_a_connection_the_gateway_closed(
     [send] = sends(sandbox, gateway)
     assert send.fresh
     assert sandbox.state.closed_reused == []
+
+
+#: A plain call of each gateway that sends nothing: POST where one exists (aiohttp itself asks a
+#: GET once more on a closed connection, but never a POST).
+PLAIN_CALLS = {
+    "fibo": lambda provider: provider.daily_totals(),  # SOAP POST
+    "esms": lambda provider: provider.balance(),  # POST JSON
+    "fpt": lambda provider: provider.check_credentials(),  # the token, POST
+}  # SMSPAY has none: its only call is the send
+
+
+@pytest.mark.parametrize("gateway", PLAIN_CALLS)
+async def test_a_plain_call_on_a_connection_the_gateway_closed_is_asked_again(
+    sandbox: Sandbox, session: aiohttp.ClientSession, gateway: str
+) -> None:
+    """It sends nothing, so once more on a new connection: the account stays available."""
+    provider = client(session, sandbox, gateway)
+    await warm_pool(provider, sandbox)
+    sandbox.state.faults.append(Fault("close_reused", gateway, count=1))
+    await PLAIN_CALLS[gateway](provider)
+    assert len(sandbox.state.closed_reused) == 1
+    assert sandbox.state.arrivals[-1].fresh

@@ -500,9 +500,18 @@ class Provider(ABC):
         """
         session = self._sending_session() if sending else self._session
         try:
-            response = await fetch(
-                session, method, url, client_timeout=self._timeout, sending=sending, **kwargs
-            )
+            try:
+                response = await fetch(
+                    session, method, url, client_timeout=self._timeout, sending=sending, **kwargs
+                )
+            except aiohttp.ClientConnectorError:
+                raise
+            except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):
+                if sending:
+                    raise
+                # A plain call sends nothing: it met a pooled connection the gateway had closed
+                # while idle (aiohttp retries that for GET only). Once more, on a new one.
+                response = await fetch(session, method, url, client_timeout=self._timeout, **kwargs)
         except TimeoutError:
             raise TransientError(f"{self.name}: no answer in time", maybe_sent=sending) from None
         except aiohttp.ClientConnectorError:
