@@ -199,7 +199,8 @@ async def run() -> int:
         except Exception as err:  # noqa: BLE001 - say what failed and show HA's own words
             steps.fail(f"Home Assistant did not start: {err}\n{hass.log_tail()}")
             return 1
-        steps.ok(f"Home Assistant running on {hass.url} (config in {config_dir})")
+        version = (await hass._json("GET", "/api/config"))["version"]
+        steps.ok(f"Home Assistant {version} running on {hass.url} (config in {config_dir})")
         demo = gateways(sandbox_url)
         entries = {
             g.key: entry_id

@@ -4,13 +4,19 @@
 account per gateway against the sandbox; every run points the sandbox's delivery reports at
 the accounts' webhooks, so sending from the UI shows reports arriving. The server's language
 follows the language the tester picks on the profile page, so entity names show in it too.
+
+`--config DIR` keeps the instance elsewhere: scripts/develop gives each stack but the oldest its
+own (Home Assistant migrates its storage forward, never back). Only a stack with the frontend
+package (the oldest) serves the UI; on the others the API answers and the UI does not.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from collections.abc import Iterator
 import contextlib
+import importlib.util
 import itertools
 from pathlib import Path
 import signal
@@ -131,7 +137,8 @@ async def run(config_dir: Path) -> int:
             return 1
     sandbox = Sandbox(dlr_delay=2.0)
     sandbox_url = await sandbox.start(port=SANDBOX_PORT)
-    hass = HassProcess(config_dir, HA_PORT, frontend=True)
+    frontend = importlib.util.find_spec("hass_frontend") is not None
+    hass = HassProcess(config_dir, HA_PORT, frontend=frontend)
     try:
         print(f"Starting Home Assistant in {config_dir} ...", flush=True)
         await hass.start()
@@ -139,8 +146,10 @@ async def run(config_dir: Path) -> int:
         wanted = gateways(sandbox_url)
         await add_missing(hass, wanted)
         await point_reports(hass, sandbox, wanted)
+        version = (await hass._json("GET", "/api/config"))["version"]
+        ui = "" if frontend else ", API only: this stack has no frontend package"
         print(
-            f"\nHome Assistant: {hass.url}  (user {USER}, password {PASSWORD})\n"
+            f"\nHome Assistant {version}: {hass.url}  (user {USER}, password {PASSWORD}{ui})\n"
             f"Gateway sandbox: {sandbox_url}  (state: {sandbox_url}/_sandbox/state)\n"
             "Numbers ending in 4 fail, 5 stay pending, 3 are refused. Ctrl-C stops both.\n",
             flush=True,
@@ -176,7 +185,10 @@ async def run_until_signalled(config_dir: Path) -> int:
 
 def main() -> None:
     """Entry point of scripts/develop."""
-    sys.exit(asyncio.run(run_until_signalled(CONFIG)))
+    parser = argparse.ArgumentParser(prog="scripts/develop", description=__doc__)
+    parser.add_argument("--config", type=Path, default=CONFIG, help="the instance's folder")
+    config_dir = parser.parse_args().config.resolve()
+    sys.exit(asyncio.run(run_until_signalled(config_dir)))
 
 
 if __name__ == "__main__":
