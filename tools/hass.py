@@ -363,10 +363,42 @@ class HassProcess:
         ) as resp:
             return await resp.text()
 
+    async def services(self) -> list[dict[str, Any]]:
+        """Every action, by domain (Developer tools > Actions lists these)."""
+        services: list[dict[str, Any]] = await self._json("GET", "/api/services")
+        return services
+
     async def states(self) -> list[dict[str, Any]]:
         """Every entity state."""
         states: list[dict[str, Any]] = await self._json("GET", "/api/states")
         return states
+
+    async def ws_call(
+        self, domain: str, service: str, data: dict[str, Any], *, response: bool = False
+    ) -> dict[str, Any]:
+        """Call an action over the websocket API, as the frontend and scripts' editors do.
+
+        Returns the websocket's answer: `success` with `result`, or `error` (code, message,
+        translation key and placeholders).
+        """
+        assert self.session is not None
+        async with self.session.ws_connect(f"{self.url}/api/websocket") as ws:
+            await ws.receive_json()
+            await ws.send_json({"type": "auth", "access_token": self.token})
+            if (await ws.receive_json()).get("type") != "auth_ok":
+                raise RuntimeError("websocket authentication failed")
+            await ws.send_json(
+                {
+                    "id": 1,
+                    "type": "call_service",
+                    "domain": domain,
+                    "service": service,
+                    "service_data": data,
+                    "return_response": response,
+                }
+            )
+            answer: dict[str, Any] = await ws.receive_json()
+            return answer
 
     @contextlib.asynccontextmanager
     async def events(self, event_type: str) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:

@@ -1,15 +1,19 @@
-"""A user's whole journey on a real Home Assistant, with an ear on its deprecation reports.
+"""A user's whole journey on a real Home Assistant, with an ear on what its log says of us.
 
 Home Assistant reports what it will stop accepting (a deprecated call, a blocking call in the event
 loop) in its log, naming the custom integration, releases before it becomes an error. On the
 newest stack this catches the next deprecation before a user's upgrade does: setup of every
 gateway, a send and its report, options, reconfigure, a recipient and its notify service, reload
 and removal, then not one such line about sms_bridge.
+
+The journey has a user's mistakes too, made through the websocket API as the frontend makes
+them: each is refused with its translated error, logged in one line, never with a traceback.
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -90,10 +94,58 @@ async def _send_and_hear_reports(
                 waiting.discard((await queue.get())["data"]["message_id"])
 
 
+#: Mistakes a user or an automation makes, over the websocket: (action, data, translation key).
+MISTAKES: tuple[tuple[str, dict[str, Any], str], ...] = (
+    ("send", {"target": "12ab", "message": "x"}, "invalid_numbers"),
+    ("send", {"target": "0901234567", "message": "x" * 2000}, "message_too_long"),
+    # The account sent two messages this hour already: a limit of 1 refuses the next.
+    ("send", {"target": "0901234562", "message": "limit"}, "limit_reached_hour"),
+    ("get_messages", {"since": "9999-12-31T23:59:00"}, "invalid_since"),
+    ("send_campaign", {"target": "0901234567", "message": "x"}, "campaigns_fpt_only"),
+)
+
+
+async def _make_mistakes(hass: HassProcess, entry_id: str) -> None:
+    """Each mistake gets its translated refusal."""
+    result = await hass.options_flow(entry_id, {"max_per_hour": 1})
+    assert result["type"] == "create_entry", result
+    await asyncio.sleep(1)  # deliberate: the entry reloads with its new limit
+    for action, data, key in MISTAKES:
+        answer = await hass.ws_call(
+            DOMAIN, action, {"config_entry_id": entry_id, **data}, response=True
+        )
+        assert not answer["success"], answer
+        assert answer["error"]["translation_key"] == key, answer
+
+
+async def _until_service(hass: HassProcess, domain: str, service: str) -> None:
+    """Wait for an action to be there (a reload takes the entry's notify services a moment)."""
+    async with asyncio.timeout(WAIT_TIMEOUT):
+        while True:
+            services = {s["domain"]: s["services"] for s in await hass.services()}
+            if service in services.get(domain, {}):
+                return
+            await asyncio.sleep(0.2)
+
+
+def tracebacks(log: str) -> list[str]:
+    """The log lines that open a traceback or call an error unexpected."""
+    return [
+        line
+        for line in log.splitlines()
+        if line.startswith("Traceback")
+        or "Unexpected exception" in line
+        or "Error doing job" in line
+    ]
+
+
 async def test_a_users_journey_reports_no_deprecation(
     home_assistant: HassProcess, sandbox: Sandbox
 ) -> None:
-    """Setup, send, report, options, reconfigure, recipient, reload, removal: no report."""
+    """Setup, send, report, options, reconfigure, recipient, mistakes, reload, removal.
+
+    No deprecation report about sms_bridge, and no traceback from any refusal.
+    """
     hass = home_assistant
     accounts = await add_accounts(hass, sandbox)
     entry_ids = {key: account.entry_id for key, account in accounts.items()}
@@ -103,21 +155,26 @@ async def test_a_users_journey_reports_no_deprecation(
         result = await hass.options_flow(entry_id, {"max_per_hour": 30, "duplicate_window": 0})
         assert result["type"] == "create_entry", result
     fibo = entry_ids["fibo"]
-    reconfigured = await hass.reconfigure_flow(
-        fibo, sandbox_forms(sandbox.url)["fibo"] | {"sender": "KHO3"}
-    )
+    reconfigured = await hass.reconfigure_flow(fibo, sandbox_forms(sandbox.url)["fibo"])
     assert reconfigured.get("reason") == "reconfigure_successful", reconfigured
     recipient = await hass.subentry_flow(
         fibo, "recipient", {"name": "Night shift", "numbers": "0901234567"}
     )
     assert recipient["type"] == "create_entry", recipient
+    await _until_service(hass, "notify", "fibosms_cl1609110001_night_shift")  # reloaded
     await hass.call("notify", "fibosms_cl1609110001_night_shift", {"message": "Kho 3"})
     await _send_and_hear_reports(hass, sandbox, entry_ids)
+    log_before_mistakes = len(hass.log_path.read_text(errors="replace").splitlines())
+    await _make_mistakes(hass, entry_ids["esms"])
     await hass.reload_entry(fibo)
     for entry_id in entry_ids.values():
         await hass.delete_entry(entry_id)
     assert await hass.entries(DOMAIN) == []
     await hass.stop()
 
-    reported = deprecation_lines(hass.log_path.read_text(errors="replace"))
+    log = hass.log_path.read_text(errors="replace")
+    reported = deprecation_lines(log)
     assert not reported, "Home Assistant reports sms_bridge:\n" + "\n".join(reported)
+    after_mistakes = "\n".join(log.splitlines()[log_before_mistakes:])
+    crashes = tracebacks(after_mistakes)
+    assert not crashes, "A refusal logged a traceback:\n" + after_mistakes[-3000:]
