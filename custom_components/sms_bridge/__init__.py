@@ -37,6 +37,7 @@ from .reports import ReportRouter
 from .runtime import SmsBridgeConfigEntry, SmsBridgeRuntime
 from .seen import SeenReports
 from .services import async_setup_services
+from .texts import async_load_texts
 from .webhook import async_handle_webhook
 
 __all__ = ["async_migrate_entry"]
@@ -69,6 +70,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
     # FPT entries follow their advertising campaigns: a journal part of their own.
     ads = (provider, CampaignStore(journal)) if isinstance(provider, FptProvider) else None
     await journal.async_load()
+    await async_load_texts(hass)
     coordinator = SmsBridgeCoordinator(hass, entry, provider, ledger)
     await coordinator.async_config_entry_first_refresh()
     if not coordinator.polls_gateway:  # the poll did not prove the account: check it here
@@ -82,7 +84,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
         journal=journal,
         ledger=ledger,
         coordinator=coordinator,
-        reports=ReportRouter(hass, entry.entry_id, entry.data[CONF_PROVIDER], ledger, seen),
+        reports=ReportRouter(
+            hass, (entry.entry_id, entry.data[CONF_PROVIDER], device.id), ledger, seen
+        ),
         send_slots=asyncio.Semaphore(int(entry.options.get(OPT_CONCURRENCY, DEFAULT_CONCURRENCY))),
         issues=EntryIssues(hass, entry, ledger),
         guard=SpendingGuard(hass, entry, ledger),

@@ -11,7 +11,7 @@ from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_NUMBERS
-from .ledger import Ledger
+from .message_view import message_view
 from .providers import PROVIDER_CLASSES
 from .runtime import SmsBridgeConfigEntry
 
@@ -35,15 +35,15 @@ def mask_phone(number: str) -> str:
     return f"{head}{'*' * max(len(number) - len(head) - 2, 0)}{number[-2:]}"
 
 
-def last_messages(ledger: Ledger) -> list[dict[str, Any]]:
+def last_messages(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> list[dict[str, Any]]:
     """The latest messages, newest first: numbers masked and no text.
 
     Diagnostics end up attached to public issues, and an SMS can be private (a code, a name, an
     address); what support needs is the number's shape, the length and the gateway's answers.
     """
     return [
-        message.as_view() | {"phone": mask_phone(message.phone)}
-        for message in islice(ledger.newest_first(), LAST_MESSAGES)
+        message_view(hass, entry, message) | {"phone": mask_phone(message.phone)}
+        for message in islice(entry.runtime_data.ledger.newest_first(), LAST_MESSAGES)
     ]
 
 
@@ -78,5 +78,5 @@ async def async_get_config_entry_diagnostics(
             ),
             "totals": dataclasses.asdict(state.totals) if state else None,
         },
-        "ledger": {"messages": len(runtime.ledger), "last": last_messages(runtime.ledger)},
+        "ledger": {"messages": len(runtime.ledger), "last": last_messages(hass, entry)},
     }

@@ -58,7 +58,7 @@ class DeliveryReportEvent(EventEntity):
     @callback
     def _async_report(self, data: dict[str, Any]) -> None:
         """The report's event data become the attributes: phone, status, error and the rest."""
-        attributes = {k: v for k, v in data.items() if k != "entry_id"}
+        attributes = {k: v for k, v in data.items() if k not in ("entry_id", "device_id")}
         self._trigger_event(data["status"], attributes)
         self.async_write_ha_state()
 

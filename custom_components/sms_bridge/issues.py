@@ -162,7 +162,7 @@ def _first_unanswered(ledger: Ledger) -> datetime | None:
     last_report: datetime | None = None
     for message in ledger.messages():
         if message.history:
-            last: datetime = message.history[-1][0]
+            last: datetime = message.history[-1].time
             last_report = last if last_report is None else max(last_report, last)
     for message in ledger.messages():
         if last_report is None or message.sent_at > last_report:

@@ -19,7 +19,13 @@ from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.util import dt as dt_util
 
 from .journal import EntryJournal
-from .providers.base import DailyTotals, DeliveryReport, DeliveryStatus, SendResult
+from .providers.base import (
+    DailyTotals,
+    DeliveryReport,
+    DeliveryStatus,
+    FailureReason,
+    SendResult,
+)
 from .recent import RecentSends
 
 PART = "ledger"
@@ -39,7 +45,7 @@ class StoredMessage(TypedDict):
     segments: int
     sent: str
     status: str
-    history: list[list[str]]
+    history: list[list[str | None]]
     final: NotRequired[bool]
     digest: NotRequired[str]
     body: NotRequired[str]
@@ -74,9 +80,32 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One delivery report of a message, as its history keeps it."""
+
+    time: datetime
+    status: DeliveryStatus
+    #: The gateway's own status code.
+    raw: str
+    #: Why it failed (a failure only).
+    reason: FailureReason | None = None
+
+    def as_stored(self) -> list[str | None]:
+        """The JSON form: [time, status, raw] and the reason when there is one."""
+        stored: list[str | None] = [self.time.isoformat(), self.status.value, self.raw]
+        return [*stored, self.reason.value] if self.reason else stored
+
+    @classmethod
+    def from_stored(cls, data: list[Any]) -> Report:
+        """Back from the JSON form (files before reasons have three items)."""
+        reason = FailureReason(data[3]) if len(data) > 3 and data[3] else None
+        return cls(datetime.fromisoformat(data[0]), DeliveryStatus(data[1]), data[2], reason)
+
+
 @dataclass(slots=True)
 class LedgerMessage:
-    """A message this entry sent; `history` is (time, status, provider status) per report."""
+    """A message this entry sent, with each of its delivery reports (`history`)."""
 
     message_id: str
     phone: str
@@ -84,7 +113,7 @@ class LedgerMessage:
     segments: int
     sent_at: datetime
     status: DeliveryStatus = DeliveryStatus.PENDING
-    history: list[tuple[datetime, DeliveryStatus, str]] = field(default_factory=list)
+    history: list[Report] = field(default_factory=list)
     #: Whether the gateway has said its last word (a finished eSMS batch is final while `sent`).
     final: bool = False
     #: Digest of the whole text (duplicate sends inside the entry's window are not sent again).
@@ -106,22 +135,14 @@ class LedgerMessage:
 
     def has_report(self, provider_status: str) -> bool:
         """Whether a report with this raw status was already recorded."""
-        return any(raw == provider_status for _, _, raw in self.history)
+        return any(report.raw == provider_status for report in self.history)
 
-    def as_view(self) -> dict[str, Any]:
-        """The form users read (the get_messages action, diagnostics): times ISO, statuses named."""
-        return {
-            "message_id": self.message_id,
-            "phone": self.phone,
-            "segments": self.segments,
-            "sent_at": self.sent_at.isoformat(),
-            "status": self.status.value,
-            "final": self.final,
-            "history": [
-                {"time": time.isoformat(), "status": status.value, "provider_status": raw}
-                for time, status, raw in self.history
-            ],
-        }
+    @property
+    def last_reason(self) -> FailureReason | None:
+        """Why the message failed, when its latest status is a failure."""
+        if self.status is DeliveryStatus.FAILED and self.history:
+            return self.history[-1].reason
+        return None
 
     def as_stored(self) -> StoredMessage:
         """The JSON form (made once per change)."""
@@ -134,7 +155,7 @@ class LedgerMessage:
             "segments": self.segments,
             "sent": self.sent_at.isoformat(),
             "status": self.status.value,
-            "history": [[t.isoformat(), s.value, raw] for t, s, raw in self.history],
+            "history": [report.as_stored() for report in self.history],
             "final": self.final,
             "digest": self.digest,
         }
@@ -160,9 +181,7 @@ class LedgerMessage:
             segments=data["segments"],
             sent_at=datetime.fromisoformat(data["sent"]),
             status=status,
-            history=[
-                (datetime.fromisoformat(t), DeliveryStatus(s), raw) for t, s, raw in data["history"]
-            ],
+            history=[Report.from_stored(item) for item in data["history"]],
             final=data.get("final", status.final),
             digest=data.get("digest", ""),
             body=data.get("body"),
@@ -213,8 +232,8 @@ class Ledger:
             message = LedgerMessage.from_stored(record["m"])
             self._messages[message.message_id] = message
         elif (known := self._messages.get(record["r"])) is not None:
-            when = datetime.fromisoformat(record["t"])
-            self._apply(known, when, DeliveryStatus(record["s"]), record["raw"], record["f"])
+            report = Report.from_stored([record["t"], record["s"], record["raw"], record.get("w")])
+            self._apply(known, report, record["f"])
 
     def loaded(self) -> None:
         """Everything is back: apply the bounds, count today's messages, index the recent ones."""
@@ -280,34 +299,28 @@ class Ledger:
         if message is None:
             return None
         self._follow_the_day()
-        now = dt_util.utcnow()
-        self._apply(message, now, report.status, report.provider_status, report.final)
+        entry = Report(dt_util.utcnow(), report.status, report.provider_status, report.reason)
+        self._apply(message, entry, report.final)
         # Only what changed goes to the journal: the cost does not grow with the history.
-        self._journal.async_record(
-            PART,
-            {
-                "r": message.message_id,
-                "t": now.isoformat(),
-                "s": report.status.value,
-                "raw": report.provider_status,
-                "f": report.final,
-            },
-        )
+        record: dict[str, Any] = {
+            "r": message.message_id,
+            "t": entry.time.isoformat(),
+            "s": report.status.value,
+            "raw": report.provider_status,
+            "f": report.final,
+        }
+        if report.reason:
+            record["w"] = report.reason.value
+        self._journal.async_record(PART, record)
         self._notify()
         return message
 
-    def _apply(
-        self,
-        message: LedgerMessage,
-        when: datetime,
-        status: DeliveryStatus,
-        raw: str,
-        final: bool,
-    ) -> None:
+    def _apply(self, message: LedgerMessage, report: Report, final: bool) -> None:
         """One report on a message: its history (the latest MAX_HISTORY), status and counts."""
         message.changed()
-        message.history.append((when, status, raw))
+        message.history.append(report)
         del message.history[:-MAX_HISTORY]
+        status = report.status
         # A late non-final report never undoes a final status.
         if not message.final or final:
             if message.sent_at >= self._day_start:

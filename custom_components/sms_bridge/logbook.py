@@ -1,8 +1,8 @@
 """The logbook: each delivery report in words, "SMS to +84 912 345 678 delivered".
 
 The logbook asks for plain text, not translation keys, so the words come from our own
-translations in the server's language (English where a text is missing), as they were loaded
-when the integration was set up. The line names the account and links its event entity.
+translations in the server's language (texts.py). The line names the account and links its
+event entity; the event carries the account's device, so the line is on the device's page too.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from homeassistant.components.logbook.models import LazyEventPartialState
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.translation import async_get_cached_translations
 
 from .const import DOMAIN
 from .event import report_entity_unique_id
 from .phone import for_reading
 from .providers.base import DeliveryStatus
 from .reports import EVENT_DELIVERY_REPORT
+from .texts import reason_words, words
 
 type Describe = Callable[[LazyEventPartialState], dict[str, str | None]]
 
@@ -63,23 +63,19 @@ def report_words(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
     phone = data.get("phone")
     number = for_reading(phone) if phone else _text(hass, "logbook_unknown_number")
     status = data.get("status")
-    if status == DeliveryStatus.FAILED and data.get("error"):
-        return _text(hass, "logbook_failed", phone=number, reason=str(data["error"]))
     if status == DeliveryStatus.FAILED:
-        return _text(
-            hass, "logbook_failed_code", phone=number, code=str(data.get("provider_status"))
-        )
+        reason = reason_words(hass, data.get("reason_key")) or data.get("error")
+        code = data.get("provider_status")
+        if reason and code:
+            return _text(hass, "logbook_failed_code", phone=number, reason=reason, code=code)
+        if reason:
+            return _text(hass, "logbook_failed", phone=number, reason=reason)
+        return _text(hass, "logbook_failed_status", phone=number, code=str(code))
     if status in (DeliveryStatus.DELIVERED, DeliveryStatus.SENT):
         return _text(hass, f"logbook_{status}", phone=number)
     return _text(hass, "logbook_pending", phone=number)
 
 
 def _text(hass: HomeAssistant, key: str, **placeholders: str) -> str:
-    """One of our texts in the server's language, else in English (loaded at setup)."""
-    wanted = f"component.{DOMAIN}.exceptions.{key}.message"
-    for language in (hass.config.language, "en"):
-        if template := async_get_cached_translations(hass, language, "exceptions", DOMAIN).get(
-            wanted
-        ):
-            return template.format(**placeholders)
-    return key
+    """One of the logbook's texts in the server's language."""
+    return words(hass, f"exceptions.{key}.message", **placeholders)

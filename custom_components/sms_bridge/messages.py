@@ -12,6 +12,7 @@ import heapq
 from itertools import islice, takewhile
 from typing import Any
 
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
@@ -19,6 +20,7 @@ from homeassistant.util import dt as dt_util
 from .compat import vol
 from .const import DOMAIN
 from .ledger import LedgerMessage
+from .message_view import message_view
 from .phone import InvalidNumberError, to_e164
 from .providers.base import DeliveryStatus
 from .runtime import SmsBridgeConfigEntry
@@ -45,7 +47,7 @@ type Found = tuple[SmsBridgeConfigEntry, LedgerMessage]
 
 
 def find_messages(
-    entries: Iterable[SmsBridgeConfigEntry], query: Mapping[str, Any]
+    hass: HomeAssistant, entries: Iterable[SmsBridgeConfigEntry], query: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The response: the messages of `entries` that match `query`, newest first."""
     entries = list(entries)
@@ -64,7 +66,10 @@ def find_messages(
         and query.get(ATTR_STATUS) in (None, message.status.value)
     )
     return {
-        "messages": [_as_response(entry, m) for entry, m in islice(matching, query[ATTR_LIMIT])]
+        "messages": [
+            message_view(hass, entry, message) | {"text": message.preview}
+            for entry, message in islice(matching, query[ATTR_LIMIT])
+        ]
     }
 
 
@@ -119,15 +124,3 @@ def _phones(entries: list[SmsBridgeConfigEntry], phone: str | None) -> dict[str,
             translation_placeholders={"numbers": phone},
         )
     return phones
-
-
-def _as_response(entry: SmsBridgeConfigEntry, message: LedgerMessage) -> dict[str, Any]:
-    """One message as the action answers it (DESIGN.md); `text` is the ledger's 40 characters."""
-    return (
-        {"config_entry_id": entry.entry_id}
-        | message.as_view()
-        | {
-            "text": message.preview,
-            "resent_as": message.resent_as,  # set once the backup account resends failed messages
-        }
-    )

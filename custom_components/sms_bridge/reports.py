@@ -19,6 +19,7 @@ from homeassistant.helpers.event import async_call_later
 from .ledger import Ledger, LedgerMessage
 from .providers.base import DeliveryReport
 from .seen import SeenReports, report_key
+from .texts import reason_words
 
 EVENT_DELIVERY_REPORT = "sms_bridge_delivery_report"
 OPTIONAL_FIELDS = ("telco", "segments", "price", "request_id", "answer")
@@ -30,11 +31,22 @@ MAX_HELD = 1000
 
 
 def event_data(
-    entry_id: str, provider: str, report: DeliveryReport, phone: str | None, tracked: bool
+    hass: HomeAssistant,
+    account: tuple[str, str, str],
+    report: DeliveryReport,
+    phone: str | None,
+    tracked: bool,
 ) -> dict[str, Any]:
-    """The event's data as DESIGN.md defines it; optional fields where the gateway gave them."""
+    """The event's data as DESIGN.md defines it; optional fields where the gateway gave them.
+
+    `account`: the entry's id, its gateway and its device's id (the logbook line of the report
+    is then on the device's page too). A failure says why in words (`reason`, the server's
+    language) and as a key automations can test (`reason_key`).
+    """
+    entry_id, provider, device_id = account
     data: dict[str, Any] = {
         "entry_id": entry_id,
+        "device_id": device_id,
         "provider": provider,
         "message_id": report.message_id,
         "status": report.status.value,
@@ -42,6 +54,8 @@ def event_data(
         "provider_status": report.provider_status,
         "phone": phone,
         "error": report.error,
+        "reason_key": report.reason.value if report.reason else None,
+        "reason": reason_words(hass, report.reason),
         "tracked": tracked,
     }
     for name in OPTIONAL_FIELDS:
@@ -67,14 +81,13 @@ class ReportRouter:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry_id: str,
-        provider: str,
+        account: tuple[str, str, str],
         ledger: Ledger,
         seen: SeenReports,
     ) -> None:
         self._hass = hass
-        self._entry_id = entry_id
-        self._provider = provider
+        #: The entry's id, its gateway's name and its device's id, as the event names them.
+        self._account = account
         self._ledger = ledger
         self._seen = seen
         self._last_send = 0
@@ -199,7 +212,7 @@ class ReportRouter:
         if message is not None:
             self._ledger.async_record_report(report)
         phone = report.phone or (message.phone if message else None)
-        data = event_data(self._entry_id, self._provider, report, phone, message is not None)
+        data = event_data(self._hass, self._account, report, phone, message is not None)
         self._hass.bus.async_fire(EVENT_DELIVERY_REPORT, data)
         for event_listener in self._event_listeners:
             event_listener(data)

@@ -73,7 +73,7 @@ async def _async_get_messages(call: ServiceCall) -> ServiceResponse:
         entries = [resolve_entry(hass, entry_id)]
     elif not (entries := hass.config_entries.async_loaded_entries(DOMAIN)):
         raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_entry_loaded")
-    return find_messages(entries, call.data)
+    return find_messages(hass, entries, call.data)
 
 
 async def _async_send(call: ServiceCall) -> ServiceResponse:

@@ -137,12 +137,18 @@ async def test_no_secret_in_diagnostics(
     assert diagnostics["ledger"]["messages"] == 1
     assert last.pop("sent_at")
     assert last == {
+        "config_entry_id": entry.entry_id,
+        "account": entry.title,
         "message_id": "m1",
         "phone": "+849******21",
         "segments": 1,
         "status": "pending",
         "final": False,
+        "reason_key": None,
+        "reason": None,
         "history": [],
+        "resent_as": None,
+        "resend_of": None,
     }
     coordinator = diagnostics["coordinator"]
     assert coordinator["last_update_success"] is True

@@ -38,7 +38,7 @@ async def test_attributes_are_the_report(
     attributes = dict(state.attributes)
     assert attributes.pop("event_type") == "failed"
     shown = {key: attributes[key] for key in last if key in attributes}
-    assert shown == {key: value for key, value in last.items() if key != "entry_id"}
+    assert shown == {k: v for k, v in last.items() if k not in ("entry_id", "device_id")}
     assert "entry_id" not in attributes
 
 

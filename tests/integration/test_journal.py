@@ -271,7 +271,7 @@ async def test_a_report_is_journaled_as_its_change(hass: HomeAssistant, config_d
     message = ledger2.get("m1")
     assert message is not None
     assert (message.status, message.final) == (DeliveryStatus.DELIVERED, True)
-    assert [raw for _, _, raw in message.history] == ["7", "5"]
+    assert [report.raw for report in message.history] == ["7", "5"]
 
 
 async def test_history_keeps_the_latest_reports(hass: HomeAssistant) -> None:
@@ -283,5 +283,5 @@ async def test_history_keeps_the_latest_reports(hass: HomeAssistant) -> None:
     message = ledger.get("m1")
     assert message is not None
     assert len(message.history) == MAX_HISTORY
-    assert message.history[-1][2] == str(MAX_HISTORY + 9)
+    assert message.history[-1].raw == str(MAX_HISTORY + 9)
     await journal.async_flush()

@@ -69,13 +69,20 @@ async def logbook(
     assert await async_setup_component(hass, "logbook", {"logbook": logbook_config})
 
 
-async def logbook_lines(hass: HomeAssistant, ws: WebSocketGenerator) -> list[dict[str, Any]]:
-    """Every logbook line of the last hour, as the logbook panel asks for them."""
+async def logbook_lines(
+    hass: HomeAssistant, ws: WebSocketGenerator, **query: Any
+) -> list[dict[str, Any]]:
+    """Every logbook line of the last hour, as the logbook panel asks for them.
+
+    `query`: what a page asks for besides the time, e.g. a device page's `device_ids`.
+    """
     await hass.async_block_till_done()
     await async_wait_recording_done(hass)
     client = await ws()
     start = dt_util.utcnow() - timedelta(hours=1)
-    await client.send_json_auto_id({"type": "logbook/get_events", "start_time": start.isoformat()})
+    await client.send_json_auto_id(
+        {"type": "logbook/get_events", "start_time": start.isoformat(), **query}
+    )
     answer = await client.receive_json()
     assert answer["success"], answer
     lines: list[dict[str, Any]] = answer["result"]
@@ -130,7 +137,7 @@ async def test_a_failure_gives_its_reason(
     sandbox: Sandbox,
     reporting_entry: EntryFactory,
 ) -> None:
-    """A number the gateway cannot reach: the line says so, with the gateway's reason."""
+    """A number the gateway cannot reach: the line says why in words, and the gateway's code."""
     await reporting_entry("esms")
     await hass.services.async_call(
         DOMAIN, "send", {"target": "0901234564", "message": "Kho 3"}, blocking=True
@@ -138,8 +145,28 @@ async def test_a_failure_gives_its_reason(
     await sandbox.idle()
     lines = ours(await logbook_lines(hass, hass_ws_client))
     assert len(lines) == len(sandbox.state.deliveries)
-    assert lines[-1]["message"].startswith("SMS to +84 901 234 564 failed: ")
-    assert len(lines[-1]["message"]) > len("SMS to +84 901 234 564 failed: ")
+    assert lines[-1]["message"] == "SMS to +84 901 234 564 failed: Not delivered (gateway status 5)"
+
+
+async def test_the_accounts_device_page_tells_each_report(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    sandbox: Sandbox,
+    reporting_entry: EntryFactory,
+) -> None:
+    """The account's device page shows SMS Bridge's line for each report, in words."""
+    entry = await reporting_entry("fibo")
+    for target in ("0901234567", "0901234564"):
+        await hass.services.async_call(
+            DOMAIN, "send", {"target": target, "message": "Kho 3"}, blocking=True
+        )
+    await sandbox.idle()
+    device_id = entry.runtime_data.device_id
+    lines = ours(await logbook_lines(hass, hass_ws_client, device_ids=[device_id]))
+    assert sorted(line["message"] for line in lines) == [
+        "SMS to +84 901 234 564 failed: Not delivered (gateway status 3)",
+        "SMS to +84 901 234 567 delivered",
+    ]
 
 
 async def test_repeats_and_reloads_add_no_line(
@@ -223,6 +250,16 @@ REPORTS = [
         {"status": "failed", "phone": "+84901234564", "provider_status": "16"},
         "SMS to +84 901 234 564 failed (gateway status 16)",
     ),
+    (
+        {
+            "status": "failed",
+            "phone": "+84901234564",
+            "provider_status": "5",
+            "error": "ToNumberNotCorrect",
+            "reason_key": "invalid_number",
+        },
+        "SMS to +84 901 234 564 failed: The number is wrong or does not exist (gateway status 5)",
+    ),
     ({"status": "delivered", "phone": None}, "SMS to an unknown number delivered"),
     ({"status": "delivered", "phone": "84901234567"}, "SMS to 84901234567 delivered"),
 ]
@@ -246,6 +283,17 @@ async def test_words(
             "SMS tới +84 901 234 567 đã gửi thành công",
         ),
         ("vi", {"status": "delivered", "phone": None}, "SMS tới một số không rõ đã gửi thành công"),
+        (
+            "vi",
+            {
+                "status": "failed",
+                "phone": "+84901234564",
+                "provider_status": "3",
+                "reason_key": "not_delivered",
+            },
+            "SMS tới +84 901 234 564 gửi thất bại: Không gửi được tới máy nhận"
+            " (mã trạng thái của cổng 3)",
+        ),
         (
             "bg",
             {"status": "failed", "phone": "+359888123456", "error": "No route"},

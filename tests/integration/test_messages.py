@@ -53,7 +53,11 @@ async def test_sent_messages_and_their_reports(
     sandbox: Sandbox,
     reporting_entry: EntryFactory,
 ) -> None:
-    """Sent through the action, reported over HTTP: each message as DESIGN.md lists it."""
+    """Sent through the action, reported over HTTP: each message as DESIGN.md lists it.
+
+    Times are in Home Assistant's zone; a failure says why in words beside the gateway's code.
+    """
+    await hass.config.async_set_time_zone("Europe/Sofia")
     entry = await reporting_entry("smspay")
     text = "Склад 3: вратата е отворена от 10 минути, температурата се качва, провери!"  # noqa: RUF001
     for number in ("0888123456", "0888123454"):
@@ -64,6 +68,11 @@ async def test_sent_messages_and_their_reports(
 
     failed, delivered = await get_messages(hass)
     assert (failed["phone"], failed["status"], failed["final"]) == ("+359888123454", "failed", True)
+    assert (failed["reason_key"], failed["reason"]) == ("not_delivered", "Not delivered")
+    assert failed["history"][-1]["provider_status"] == "2"  # the gateway's code stays beside it
+    assert failed["history"][-1]["reason"] == "Not delivered"
+    assert failed["sent_at"].endswith(("+02:00", "+03:00"))  # Sofia, not UTC
+    assert delivered["account"] == entry.title
     assert delivered["phone"] == "+359888123456"
     assert delivered["status"] == "delivered"
     assert delivered["config_entry_id"] == entry.entry_id
@@ -71,6 +80,8 @@ async def test_sent_messages_and_their_reports(
     assert delivered["segments"] == 2
     assert dt_util.parse_datetime(failed["sent_at"]) > dt_util.parse_datetime(delivered["sent_at"])
     assert delivered["resent_as"] is None
+    assert delivered["resend_of"] is None
+    assert delivered["reason"] is delivered["reason_key"] is None
     history = delivered["history"]
     reports = [d for d in sandbox.state.deliveries if d.message_id == delivered["message_id"]]
     assert len(history) == len(reports)
@@ -78,6 +89,7 @@ async def test_sent_messages_and_their_reports(
     assert all(dt_util.parse_datetime(report["time"]) for report in history)
     assert set(delivered) == {
         "config_entry_id",
+        "account",
         "message_id",
         "phone",
         "text",
@@ -86,7 +98,10 @@ async def test_sent_messages_and_their_reports(
         "status",
         "final",
         "history",
+        "reason_key",
+        "reason",
         "resent_as",
+        "resend_of",
     }
 
 

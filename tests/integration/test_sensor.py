@@ -326,7 +326,7 @@ async def test_ledger_survives_reload(hass: HomeAssistant, setup_entry: EntryFac
     restored = entry.runtime_data.ledger.get("2")
     assert restored is not None
     assert restored.status is DeliveryStatus.DELIVERED
-    assert [status for _, status, _ in restored.history] == [DeliveryStatus.DELIVERED]
+    assert [report.status for report in restored.history] == [DeliveryStatus.DELIVERED]
 
 
 async def test_ledger_forgets_old_messages(

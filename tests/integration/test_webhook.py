@@ -346,7 +346,7 @@ async def test_tracked_message(
     assert hass.states.get("sensor.smspay_smspay_user_127_0_0_1_delivered_today").state == "1"  # type: ignore[union-attr]
     assert hass.states.get("sensor.smspay_smspay_user_127_0_0_1_pending_today").state == "0"  # type: ignore[union-attr]
     history = entry.runtime_data.ledger.get(message_id).history  # type: ignore[union-attr]
-    assert [(status.value, raw) for _, status, raw in history] == [("delivered", "1")]
+    assert [(report.status.value, report.raw) for report in history] == [("delivered", "1")]
 
 
 async def test_fibo_keeps_gateway_totals(

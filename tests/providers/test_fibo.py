@@ -23,6 +23,7 @@ from custom_components.sms_bridge.providers.base import (
     DailyTotals,
     DeliveryReport,
     DeliveryStatus,
+    FailureReason,
     InboundRequest,
     InvalidRecipientError,
     IpNotAllowedError,
@@ -847,31 +848,41 @@ def good(status: str, **extra: str) -> dict[str, str]:
     return {"MSGUID": "abc-123", "Status": status, "SecureCode": SECURE_CODE} | extra
 
 
+R = FailureReason
+
+
 @pytest.mark.parametrize(
-    ("value", "status", "error"),
+    ("value", "status", "error", "reason"),
     [
-        ("0", DeliveryStatus.PENDING, None),
-        ("1", DeliveryStatus.SENT, None),
-        ("2", DeliveryStatus.DELIVERED, None),
-        ("200", DeliveryStatus.DELIVERED, None),
-        ("3", DeliveryStatus.FAILED, "SentFailed"),
-        ("4", DeliveryStatus.FAILED, "Deleted"),
-        ("5", DeliveryStatus.FAILED, "ToNumberNotCorrect"),
-        ("6", DeliveryStatus.FAILED, "CanNotSend"),
-        ("7", DeliveryStatus.FAILED, "OutOfDate"),
-        ("8", DeliveryStatus.FAILED, "SendMTFailed"),
-        ("9", DeliveryStatus.FAILED, "Other"),
-        ("10", DeliveryStatus.FAILED, "SpamSMS"),
-        ("11", DeliveryStatus.FAILED, "RestoreToAccountClient"),
-        ("12", DeliveryStatus.FAILED, "Unknown status 12"),
-        ("99", DeliveryStatus.FAILED, "Unknown status 99"),
-        ("-1", DeliveryStatus.FAILED, "Unknown status -1"),
+        ("0", DeliveryStatus.PENDING, None, None),
+        ("1", DeliveryStatus.SENT, None, None),
+        ("2", DeliveryStatus.DELIVERED, None, None),
+        ("200", DeliveryStatus.DELIVERED, None, None),
+        ("3", DeliveryStatus.FAILED, "SentFailed", R.NOT_DELIVERED),
+        ("4", DeliveryStatus.FAILED, "Deleted", R.CANCELLED),
+        ("5", DeliveryStatus.FAILED, "ToNumberNotCorrect", R.INVALID_NUMBER),
+        ("6", DeliveryStatus.FAILED, "CanNotSend", R.CARRIER_ERROR),
+        ("7", DeliveryStatus.FAILED, "OutOfDate", R.EXPIRED),
+        ("8", DeliveryStatus.FAILED, "SendMTFailed", R.CARRIER_ERROR),
+        ("9", DeliveryStatus.FAILED, "Other", R.NOT_DELIVERED),
+        ("10", DeliveryStatus.FAILED, "SpamSMS", R.REJECTED),
+        ("11", DeliveryStatus.FAILED, "RestoreToAccountClient", R.CANCELLED),
+        ("12", DeliveryStatus.FAILED, "Unknown status 12", R.UNKNOWN),
+        ("99", DeliveryStatus.FAILED, "Unknown status 99", R.UNKNOWN),
+        ("-1", DeliveryStatus.FAILED, "Unknown status -1", R.UNKNOWN),
     ],
 )
 def test_report_status_table(
-    fibo: FiboProvider, value: str, status: DeliveryStatus, error: str | None
+    fibo: FiboProvider,
+    value: str,
+    status: DeliveryStatus,
+    error: str | None,
+    reason: FailureReason | None,
 ) -> None:
-    """Every row of DESIGN.md's Fibo status table; unknown values fail with their number."""
+    """Every row of DESIGN.md's Fibo status table, and why each failure failed.
+
+    The reasons follow Fibo's message statuses; unknown values fail with their number.
+    """
     parsed = fibo.parse_report(report(good(value)))
     assert parsed == DeliveryReport(
         provider="fibo",
@@ -879,6 +890,7 @@ def test_report_status_table(
         status=status,
         provider_status=value,
         error=error,
+        reason=reason,
     )
     assert parsed.final is (status in (DeliveryStatus.DELIVERED, DeliveryStatus.FAILED))
 

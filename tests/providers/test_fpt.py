@@ -488,9 +488,12 @@ async def test_transport_faults(
     fault: tuple[str, int | None],
     error: type[ProviderError],
 ) -> None:
-    """5xx and dropped connections are transient; unreadable answers are unexpected."""
+    """5xx and dropped connections are transient; unreadable answers are unexpected.
+
+    (A token request that drops once is asked again: it sends nothing. So every one drops.)
+    """
     kind, value = fault
-    sandbox.state.faults.append(Fault(kind, "fpt", value, path=path))
+    sandbox.state.faults.append(Fault(kind, "fpt", value, path=path, count=-1))
     with pytest.raises(error):
         await provider.send(OutgoingMessage("+84901234567", "a"))
     assert sandbox.state.messages == {}

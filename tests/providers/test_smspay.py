@@ -23,6 +23,7 @@ from custom_components.sms_bridge.providers.base import (
     BadSecretError,
     DeliveryReport,
     DeliveryStatus,
+    FailureReason,
     InboundRequest,
     InvalidRecipientError,
     IpNotAllowedError,
@@ -631,6 +632,8 @@ def test_status_table(
 
     report = client(session, "http://h/?p={phone}&m={message}").parse_report(request)
 
+    reasons = {2: FailureReason.NOT_DELIVERED, 16: FailureReason.CARRIER_ERROR}
+    reason = reasons.get(int(dlr), FailureReason.UNKNOWN) if error else None
     assert report == DeliveryReport(
         provider="smspay",
         message_id="491785",
@@ -638,6 +641,7 @@ def test_status_table(
         provider_status=str(int(dlr)),
         error=error,
         answer=kept_answer,
+        reason=reason,
     )
     assert report.final is (status in (DeliveryStatus.DELIVERED, DeliveryStatus.FAILED))
 

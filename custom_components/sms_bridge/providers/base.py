@@ -45,6 +45,28 @@ class DeliveryStatus(StrEnum):
         return self in (DeliveryStatus.DELIVERED, DeliveryStatus.FAILED)
 
 
+class FailureReason(StrEnum):
+    """Why a message was not delivered, in words every gateway's codes map to.
+
+    The gateway's own code stays beside it (`provider_status`, `error`); this is what a person
+    reads, in their language (the integration translates each value).
+    """
+
+    INVALID_NUMBER = "invalid_number"  # the number is wrong or does not exist
+    UNREACHABLE = "unreachable"  # the phone was off or out of reach until the message expired
+    EXPIRED = "expired"  # not delivered before the message's validity ended
+    BLOCKED = "blocked"  # the number is blocked, or refuses messages of this sender
+    REJECTED = "rejected"  # the gateway or the carrier refused the content or the brandname
+    TOO_LONG = "too_long"  # longer than the carrier takes
+    ENCODING = "encoding"  # characters the route cannot carry
+    DUPLICATE = "duplicate"  # the same message was sent moments before
+    CANCELLED = "cancelled"  # deleted or refunded before it went out
+    CARRIER_ERROR = "carrier_error"  # the carrier or its SMS centre failed
+    NOT_DELIVERED = "not_delivered"  # not delivered, without a more precise reason
+    ZALO_INACTIVE = "zalo_inactive"  # the Zalo user is inactive, blocked the OA, or has an old app
+    UNKNOWN = "unknown"  # a status no document of the gateway lists
+
+
 class ReplyKind(StrEnum):
     """The three answers a delivery-report webhook can give a gateway."""
 
@@ -153,6 +175,8 @@ class DeliveryReport:
     request_id: str | None = None
     answer: str | None = None
     finished: bool = False
+    #: Why it failed, in words every gateway shares (FAILED reports only).
+    reason: FailureReason | None = None
 
     def __post_init__(self) -> None:
         """Refuse text that could not be stored or sent on: undecodable bytes, lone surrogates."""

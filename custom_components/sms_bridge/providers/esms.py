@@ -19,6 +19,7 @@ from .base import (
     Balance,
     DeliveryReport,
     DeliveryStatus,
+    FailureReason,
     FieldKind,
     InboundRequest,
     InvalidRecipientError,
@@ -104,6 +105,20 @@ TELCOS: Final[dict[str, str]] = {
     "7": "Reddi",
 }
 
+#: Zalo's own result codes in `error_info` (its `error`), as reasons (ESMS-CHANNELS.md section 10).
+ZALO_REASONS: Final[dict[int, FailureReason]] = {
+    -114: FailureReason.ZALO_INACTIVE,  # inactive, rejected the OA's messages, or an old app
+    1001: FailureReason.UNREACHABLE,  # reached Zalo, not the phone in time
+}
+
+
+def zalo_reason(code: int | None) -> FailureReason:
+    """Why a finished message failed: Zalo's code where it gave one, else simply not delivered."""
+    return (
+        ZALO_REASONS.get(code, FailureReason.NOT_DELIVERED) if code else FailureReason.NOT_DELIVERED
+    )
+
+
 # A Vietnamese mobile number as eSMS writes it: 0 + 9 digits, or 84 + 9 digits.
 _VN_MOBILE = re.compile(r"(?:\+?84|0)([1-9]\d{8})")
 # Zalo's error_info ends with "____<date time>" after the JSON.
@@ -129,6 +144,15 @@ def report_phone(value: str | None) -> str | None:
 
 def decode_error_info(value: str) -> str | None:
     """Read Zalo's `error_info`: URL-decode until stable, then take JSON's "message" if any."""
+    return zalo_result(value)[1]
+
+
+def zalo_result(value: str) -> tuple[int | None, str | None]:
+    """Zalo's result in `error_info`: its code (`error`, 0 = success) and its message.
+
+    Its three encodings in the seed: JSON in a JSON string, plain JSON, and JSON URL-encoded
+    once more with a date after it; decoded until stable, then unwrapped.
+    """
     text = value
     for _ in range(4):
         decoded = unquote(text)
@@ -144,12 +168,13 @@ def decode_error_info(value: str) -> str | None:
             parsed = json.loads(parsed)
         except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             break
+    code = as_int(parsed.get("error")) if isinstance(parsed, dict) else None
     if isinstance(parsed, dict) and parsed.get("message") not in (None, ""):
         text = str(parsed["message"])
     elif isinstance(parsed, str):
         text = parsed
     text = text.strip()
-    return text[:_MAX_ERROR_LEN] or None
+    return code, text[:_MAX_ERROR_LEN] or None
 
 
 def _refusal(code: str) -> ProviderError:
@@ -319,18 +344,20 @@ class EsmsProvider(Provider):
         if code is None:
             raise MalformedReportError("the report has no readable SendStatus")
         error_info = params.get("error_info", "")
-        answer = decode_error_info(error_info) if error_info.strip() else None
+        zalo_code, answer = zalo_result(error_info) if error_info.strip() else (None, None)
         error: str | None = None
+        reason: FailureReason | None = None
         if code not in STATUS_TABLE:
             status = DeliveryStatus.FAILED
-            error = f"Unknown status {code}"
+            error, reason = f"Unknown status {code}", FailureReason.UNKNOWN
         elif code == FINISHED:
             status = self._finished_status(params)
-            error = (answer or "Not delivered") if status is DeliveryStatus.FAILED else None
+            if status is DeliveryStatus.FAILED:
+                error, reason = answer or "Not delivered", zalo_reason(zalo_code)
         else:
             status = STATUS_TABLE[code] or DeliveryStatus.FAILED
             if status is DeliveryStatus.FAILED:
-                error = answer or "Rejected"
+                error, reason = answer or "Rejected", FailureReason.REJECTED
         request_id = params.get("requestid", "").strip()
         return DeliveryReport(
             provider=self.name,
@@ -345,6 +372,7 @@ class EsmsProvider(Provider):
             request_id=request_id or None,
             answer=answer,
             finished=code == FINISHED,
+            reason=reason,
         )
 
     @staticmethod

@@ -25,6 +25,7 @@ from .base import (
     DailyTotals,
     DeliveryReport,
     DeliveryStatus,
+    FailureReason,
     FieldKind,
     InboundRequest,
     InvalidRecipientError,
@@ -142,6 +143,19 @@ STATUS_NAMES: dict[int, str] = {
     9: "Other",
     10: "SpamSMS",
     11: "RestoreToAccountClient",
+}
+
+#: Why a failed report's status failed (the message-status list above).
+STATUS_REASONS: dict[int, FailureReason] = {
+    3: FailureReason.NOT_DELIVERED,
+    4: FailureReason.CANCELLED,
+    5: FailureReason.INVALID_NUMBER,
+    6: FailureReason.CARRIER_ERROR,
+    7: FailureReason.EXPIRED,
+    8: FailureReason.CARRIER_ERROR,
+    9: FailureReason.NOT_DELIVERED,
+    10: FailureReason.REJECTED,  # taken for spam
+    11: FailureReason.CANCELLED,  # refunded to the account
 }
 
 REPLIES: dict[ReplyKind, WebhookReply] = {
@@ -434,15 +448,17 @@ class FiboProvider(Provider):
         if code is None:
             raise MalformedReportError("Fibo: report status is not a number")
         status = STATUS_TABLE.get(code, DeliveryStatus.FAILED)
-        error = None
+        error = reason = None
         if status is DeliveryStatus.FAILED:
             error = STATUS_NAMES.get(code, f"Unknown status {code}")
+            reason = STATUS_REASONS.get(code, FailureReason.UNKNOWN)
         return DeliveryReport(
             provider=self.name,
             message_id=message_id,
             status=status,
             provider_status=raw_status,
             error=error,
+            reason=reason,
         )
 
     def reply(self, kind: ReplyKind) -> WebhookReply:

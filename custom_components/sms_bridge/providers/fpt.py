@@ -26,6 +26,7 @@ from .base import (
     BadSecretError,
     DeliveryReport,
     DeliveryStatus,
+    FailureReason,
     FieldKind,
     InboundRequest,
     InvalidConfigError,
@@ -59,6 +60,7 @@ from .fpt_results import parse_results
 from .fpt_wire import (
     STATUS_TABLE,
     TokenRejectedError,
+    failure_reason,
     identifier,
     json_object,
     loads,
@@ -407,11 +409,14 @@ class FptProvider(Provider):
             raise MalformedReportError("FPT report: Status is missing or not a number")
         normalized = STATUS_TABLE.get(status, DeliveryStatus.FAILED)
         error: str | None = None
+        reason: FailureReason | None = None
         if normalized is DeliveryStatus.FAILED:
             error = text_value(fields.get("error"))
+            reason = failure_reason(error)
             if status not in STATUS_TABLE:
                 unknown = f"Unknown status {status}"
                 error = f"{unknown} ({error})" if error else unknown
+                reason = FailureReason.UNKNOWN
         return DeliveryReport(
             provider=self.name,
             message_id=message_id,
@@ -420,6 +425,7 @@ class FptProvider(Provider):
             error=error,
             telco=telco_name(fields.get("telco")),
             segments=number(fields.get("mt_count")),
+            reason=reason,
         )
 
     def _check_authorization(self, header: str | None) -> None:

@@ -28,13 +28,14 @@ from typing import Final
 from .base import (
     DeliveryReport,
     DeliveryStatus,
+    FailureReason,
     InvalidRecipientError,
     RawResponse,
     UnexpectedResponseError,
     as_int,
 )
 from .fpt_ads import PROVIDER, ads_fields
-from .fpt_wire import STATUS_TABLE, telco_name, wire_phone
+from .fpt_wire import STATUS_TABLE, failure_reason, telco_name, wire_phone
 from .text import strip_diacritics
 
 #: Header spellings (folded: see `fold_name`) of the columns the reader uses.
@@ -149,11 +150,14 @@ def row_report(row: dict[str, str], batch_id: str) -> DeliveryReport | None:
     raw_status = row.get("status", "")
     status, known = result_status(raw_status)
     error: str | None = None
+    reason: FailureReason | None = None
     if status is DeliveryStatus.FAILED:
         error = row.get("error") or None
+        reason = failure_reason(error)
         if not known:
             unknown = f"Unknown status {raw_status}"
             error = f"{unknown} ({error})" if error else unknown
+            reason = FailureReason.UNKNOWN
     return DeliveryReport(
         provider=PROVIDER,
         message_id=f"{row.get('batch') or batch_id}{phone}",
@@ -163,6 +167,7 @@ def row_report(row: dict[str, str], batch_id: str) -> DeliveryReport | None:
         error=error,
         telco=telco_name(row.get("telco")),
         segments=as_int(row.get("segments")),
+        reason=reason,
     )
 
 

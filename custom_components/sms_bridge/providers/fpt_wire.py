@@ -14,6 +14,7 @@ from typing import Any, Final
 from .base import (
     AuthenticationError,
     DeliveryStatus,
+    FailureReason,
     InvalidRecipientError,
     MaybeSentError,
     ProviderError,
@@ -72,6 +73,28 @@ CODE_REASONS: Final[dict[int, str]] = {
     902: "wrong phone number",
 }
 UNKNOWN_REFUSAL: Final = "FPT refused the request"
+
+#: Why a message failed, by the error code a failed report (or result row) carries.
+FAILURE_REASONS: Final[dict[int, FailureReason]] = {
+    **dict.fromkeys((2501, 1), FailureReason.DUPLICATE),
+    **dict.fromkeys((2504, 54, 2, -8), FailureReason.REJECTED),  # the brandname
+    **dict.fromkeys((5, -20, 55, 6, -18), FailureReason.REJECTED),  # template, keyword
+    **dict.fromkeys((2505, -11), FailureReason.BLOCKED),
+    **dict.fromkeys((4, -14, 901), FailureReason.TOO_LONG),
+    **dict.fromkeys((7, 8), FailureReason.ENCODING),
+    **dict.fromkeys((53, -10, 902), FailureReason.INVALID_NUMBER),
+    **dict.fromkeys((3, 2506), FailureReason.CARRIER_ERROR),
+}
+_CODE = re.compile(r"-?\d+")
+
+
+def failure_reason(error: str | None) -> FailureReason:
+    """The reason a failed report's Error gives (its first number as FPT's code), if it says."""
+    code = _CODE.search(error or "")
+    if code is None:
+        return FailureReason.NOT_DELIVERED
+    return FAILURE_REASONS.get(int(code.group()), FailureReason.NOT_DELIVERED)
+
 
 #: The access token was refused: a fresh token and one more try may succeed.
 TOKEN_CODES: Final = frozenset({1011, 1012, 1013})

@@ -26,6 +26,7 @@ from .base import (
     BadSecretError,
     DeliveryReport,
     DeliveryStatus,
+    FailureReason,
     FieldKind,
     InboundRequest,
     InvalidConfigError,
@@ -65,6 +66,12 @@ DLR_REASONS: dict[int, str] = {
     4: "Queued to SMSC",
     8: "Delivered to SMSC",
     16: "Not delivered to SMSC",
+}
+
+#: Why a failed `dlr` failed.
+DLR_FAILURES: dict[int, FailureReason] = {
+    2: FailureReason.NOT_DELIVERED,
+    16: FailureReason.CARRIER_ERROR,  # the SMS centre did not take it
 }
 
 #: Placeholders a send URL may hold; one phone form and `{message}` are required.
@@ -276,6 +283,7 @@ class SmspayProvider(Provider):
             error = f"Unknown status {dlr}"
         elif status is DeliveryStatus.FAILED:
             error = answer or DLR_REASONS[dlr]
+        reason = DLR_FAILURES.get(dlr, FailureReason.UNKNOWN) if error else None
         return DeliveryReport(
             provider=self.name,
             message_id=str(sms_id),
@@ -283,6 +291,7 @@ class SmspayProvider(Provider):
             provider_status=str(dlr),
             error=error,
             answer=answer,
+            reason=reason,
         )
 
     def reply(self, kind: ReplyKind) -> WebhookReply:
