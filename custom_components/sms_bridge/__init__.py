@@ -77,7 +77,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
         await _async_check_account(provider)
     await _async_keep_cloudhook(hass, entry)
     device = dr.async_get(hass).async_get_or_create(
-        config_entry_id=entry.entry_id, **account_device(entry)
+        config_entry_id=entry.entry_id, **account_device(hass, entry)
     )
     entry.runtime_data = SmsBridgeRuntime(
         provider=provider,

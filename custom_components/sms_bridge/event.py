@@ -11,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .campaign_follow import campaign_signal
 from .campaign_store import CampaignState
-from .entity import account_device
+from .entity import of_the_account
 from .providers.base import DeliveryStatus
 from .runtime import SmsBridgeConfigEntry
 
@@ -47,7 +47,7 @@ class DeliveryReportEvent(EventEntity):
     def __init__(self, entry: SmsBridgeConfigEntry) -> None:
         self._entry = entry
         self._attr_unique_id = report_entity_unique_id(entry.entry_id)
-        self._attr_device_info = account_device(entry)
+        self._attr_device_info = of_the_account(entry)
         self._attr_event_types = [status.value for status in DeliveryStatus]
 
     async def async_added_to_hass(self) -> None:
@@ -73,7 +73,7 @@ class CampaignEvent(EventEntity):
         self._entry_id = entry.entry_id
         self._attr_unique_id = f"{entry.entry_id}_campaign"
         self._attr_event_types = [state.value for state in CampaignState]
-        self._attr_device_info = account_device(entry)
+        self._attr_device_info = of_the_account(entry)
 
     async def async_added_to_hass(self) -> None:
         """Listen for the entry's campaign changes."""

@@ -118,7 +118,9 @@ async def test_fibo_balance_in_credits(
     assert state == sensor_state(hass, entry, "balance")
     assert state.state == "4321"
     assert state.attributes[ATTR_FRIENDLY_NAME] == "FiboSMS CL1609110001 Balance"
-    assert state.attributes[ATTR_UNIT_OF_MEASUREMENT] == "credits"
+    assert (
+        state.attributes[ATTR_UNIT_OF_MEASUREMENT] == "SMS"
+    )  # "1 SMS" and "5 SMS" read right in every language
     assert state.attributes[ATTR_STATE_CLASS] == SensorStateClass.MEASUREMENT
     assert ATTR_DEVICE_CLASS not in state.attributes
 
@@ -162,7 +164,7 @@ async def test_daily_sensor_attributes(
     for key in DAILY_KEYS:
         state = sensor_state(hass, entry, key)
         assert state.attributes[ATTR_FRIENDLY_NAME] == f"{entry.title} {NAMES[key]}"
-        assert state.attributes[ATTR_UNIT_OF_MEASUREMENT] == "messages"
+        assert state.attributes[ATTR_UNIT_OF_MEASUREMENT] == "SMS"  # not "1 messages"
         assert state.attributes[ATTR_STATE_CLASS] == (
             SensorStateClass.MEASUREMENT
             if key == "pending_today"
