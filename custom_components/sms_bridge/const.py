@@ -34,6 +34,14 @@ OPT_MAX_PER_DAY: Final = "max_per_day"
 OPT_DUPLICATE_WINDOW: Final = "duplicate_window"
 #: Minutes after a send without any report before the reports_missing repair (0: never).
 OPT_REPORTS_WINDOW: Final = "reports_window"
+#: What one SMS segment costs, where the gateway's reports state no price (unset: unknown).
+OPT_PRICE_PER_SEGMENT: Final = "price_per_segment"
+#: The currency of prices and costs (ISO 4217); default by the gateway's country.
+OPT_CURRENCY: Final = "currency"
+#: The most the account may spend in a calendar month, in its currency (0 or unset: no limit).
+OPT_MAX_COST_PER_MONTH: Final = "max_cost_per_month"
+#: The eSMS account's Zalo Official Account (id) that Zalo messages come from.
+OPT_ZALO_OA: Final = "zalo_oa"
 
 ENCODING_ASCII: Final = "ascii"
 ENCODING_UNICODE: Final = "unicode"
@@ -51,6 +59,9 @@ DEFAULT_CONCURRENCY: Final = 5
 DEFAULT_REPORTS_WINDOW: Final = 60
 DEFAULT_DUPLICATE_WINDOW: Final = 5
 MAX_BACKOFF: Final = timedelta(hours=1)
+
+#: Each region's currency where the account's options name none (DESIGN.md: VND, BGN).
+DEFAULT_CURRENCY: Final = {"VN": "VND", "BG": "BGN"}
 
 # Recipient subentries.
 SUBENTRY_RECIPIENT: Final = "recipient"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from math import isfinite
+import re
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
@@ -28,6 +29,7 @@ from .account import form_errors, gateway, webhook_placeholders
 from .compat import ReloadingOptionsFlow, vol
 from .const import (
     DEFAULT_CONCURRENCY,
+    DEFAULT_CURRENCY,
     DEFAULT_DUPLICATE_WINDOW,
     DEFAULT_ENCODING,
     DEFAULT_POLL_MINUTES,
@@ -38,12 +40,15 @@ from .const import (
     OPT_BALANCE_UNIT,
     OPT_CHECK_SOURCE,
     OPT_CONCURRENCY,
+    OPT_CURRENCY,
     OPT_DUPLICATE_WINDOW,
     OPT_ENCODING,
     OPT_LOW_BALANCE,
+    OPT_MAX_COST_PER_MONTH,
     OPT_MAX_PER_DAY,
     OPT_MAX_PER_HOUR,
     OPT_POLL_MINUTES,
+    OPT_PRICE_PER_SEGMENT,
     OPT_REPORTS_WINDOW,
     OPT_RESEND_FAILED,
     OPT_SENDER,
@@ -95,7 +100,12 @@ NUMBERS: dict[str, Number] = {
     OPT_MAX_PER_HOUR: Number(0, 100_000),
     OPT_MAX_PER_DAY: Number(0, 1_000_000),
     OPT_DUPLICATE_WINDOW: Number(0, 1440, unit="min"),
+    OPT_PRICE_PER_SEGMENT: Number(0, 1_000_000_000, whole=False),
+    OPT_MAX_COST_PER_MONTH: Number(0, 1_000_000_000_000, whole=False),
 }
+#: Currencies offered (any other ISO 4217 code can be typed): the gateways' and the usual ones.
+CURRENCIES = ("VND", "BGN", "EUR", "USD")
+_CURRENCY = re.compile(r"[A-Z]{3}")
 SWITCHES = (OPT_CHECK_SOURCE, OPT_RESEND_FAILED)
 
 
@@ -127,6 +137,25 @@ def guard_fields(hass: HomeAssistant, entry: ConfigEntry[Any]) -> dict[vol.Marke
         OPT_DUPLICATE_WINDOW
     )
     return fields
+
+
+def currency_of(cls: type[Provider], options: Mapping[str, Any]) -> str:
+    """The account's currency: the option, else its gateway country's (DESIGN.md)."""
+    return str(options.get(OPT_CURRENCY) or DEFAULT_CURRENCY.get(cls.region, "VND"))
+
+
+def cost_fields(cls: type[Provider], options: Mapping[str, Any]) -> dict[vol.Marker, Any]:
+    """What a segment costs where reports state no price, the currency, the monthly budget."""
+    currency = currency_of(cls, options)
+    return {
+        vol.Optional(OPT_PRICE_PER_SEGMENT): _number(OPT_PRICE_PER_SEGMENT, currency),
+        vol.Required(OPT_CURRENCY, default=currency): Choice(
+            SelectSelectorConfig(
+                options=list(CURRENCIES), custom_value=True, mode=SelectSelectorMode.DROPDOWN
+            )
+        ),
+        vol.Required(OPT_MAX_COST_PER_MONTH, default=0): _number(OPT_MAX_COST_PER_MONTH, currency),
+    }
 
 
 def balance_unit(cls: type[Provider], options: Mapping[str, Any]) -> str:
@@ -178,6 +207,11 @@ def option_errors(
         for key in SWITCHES
         if key in options and not isinstance(options[key], bool)
     }
+    currency = options.get(OPT_CURRENCY)
+    if currency is not None and not (
+        isinstance(currency, str) and _CURRENCY.fullmatch(currency.strip().upper())
+    ):
+        errors[OPT_CURRENCY] = "invalid_currency"
     backup = options.get(OPT_BACKUP)
     if backup and backup not in {choice["value"] for choice in backup_choices(hass, entry)}:
         errors[OPT_BACKUP] = "unknown_backup"
@@ -231,7 +265,9 @@ class SmsBridgeOptionsFlow(ReloadingOptionsFlow):
         return self.async_show_form(
             step_id=cls.name,
             data_schema=self.add_suggested_values_to_schema(
-                options_schema(cls, entry.options).extend(guard_fields(self.hass, entry)),
+                options_schema(cls, entry.options)
+                .extend(guard_fields(self.hass, entry))
+                .extend(cost_fields(cls, entry.options)),
                 suggested,
             ),
             errors=errors,
@@ -249,6 +285,8 @@ def normalize_options(user_input: Mapping[str, Any]) -> dict[str, Any]:
     for key, number in NUMBERS.items():
         if key in options and number.whole:
             options[key] = int(options[key])
+    if OPT_CURRENCY in options:
+        options[OPT_CURRENCY] = str(options[OPT_CURRENCY]).strip().upper()
     if OPT_SENDER in options:
         options[OPT_SENDER] = str(options[OPT_SENDER]).strip() or None
         if options[OPT_SENDER] is None:

@@ -351,6 +351,8 @@ async def test_options(hass: HomeAssistant, setup_entry: EntryFactory) -> None:
         "max_per_hour": 0,
         "max_per_day": 0,
         "duplicate_window": 5,
+        "currency": "VND",
+        "max_cost_per_month": 0,
     }
     assert entry.data["secure_code"] == "fibo-secure"
     await hass.async_block_till_done()
@@ -433,6 +435,8 @@ OPTIONS_FORM = {"encoding": "auto", "concurrency": 5, "reports_window": 60}
         ({"resend_failed": "yes please"}, {"resend_failed": "not_a_switch"}),
         ({"resend_failed": True}, {"resend_failed": "resend_needs_backup"}),
         ({"backup_entry_id": "no-such-entry"}, {"backup_entry_id": "unknown_backup"}),
+        ({"currency": "dong"}, {"currency": "invalid_currency"}),
+        ({"price_per_segment": -850}, {"price_per_segment": "out_of_range"}),
     ],
 )
 async def test_options_refuse_what_cannot_work(
