@@ -13,7 +13,7 @@ import sys
 
 from homeassistant.const import __version__ as ha_version
 
-from .report import ingest_details, rows, send_details
+from .report import flood_details, ingest_details, rows, send_details
 from .run import Results, run
 from .sizes import FULL, QUICK
 from .table import results_table
@@ -51,6 +51,10 @@ def document(results: Results) -> str:
         "## DLR ingest: reports per second",
         "",
         ingest_details(results),
+        "",
+        f"## Flood of {results.sizes.flood_reports:,} reports for messages never sent (eSMS)",
+        "",
+        flood_details(results),
         "",
         "## Send rate as the ledger grew (SMSPAY)",
         "",

@@ -18,6 +18,9 @@ SEND_RATE_GOAL = 0.8
 FANOUT_GOAL = 1.25
 WRITES_GOAL = 2.0
 LAG_GOAL = 1.5
+FLOOD_MEMORY_GOAL = 5_000_000
+FLOOD_SLOWDOWN_GOAL = 1.5
+MB = 1_000_000
 
 
 def _refused(window: Window) -> str:
@@ -61,6 +64,60 @@ def _ingest_rows(results: Results, label: str, concurrency: int) -> list[Row]:
             valid and flat >= FLAT_GOAL,
         ),
     ]
+
+
+def _flood_rows(results: Results) -> list[Row]:
+    """What a flood of reports for messages never sent leaves behind, and whether dedupe held."""
+    sizes = results.sizes
+    names = (
+        f"Flood of {sizes.flood_reports:,} eSMS reports for messages never sent: HA memory growth",
+        "Flood: a real message's report, median reply after vs before, vs no-op",
+        "Flood: a real report from before it, repeated after it: second events",
+        "Flood: its last report, repeated after it: second events",
+    )
+    goals = (f"<= {FLOOD_MEMORY_GOAL / MB:g} MB", f"<= {FLOOD_SLOWDOWN_GOAL}x", "0", "0")
+    flood = results.flood
+    if flood is None:
+        error = f"error: {results.errors.get('flood', '')}"
+        return [Row(name, error, goal, False) for name, goal in zip(names, goals, strict=True)]
+    window = flood.window
+    valid = not window.refused
+    memory = (
+        f"{flood.growth / MB:.1f} MB ({flood.rss_before / MB:.1f} -> {flood.rss_after / MB:.1f} MB"
+        f" resident; {window.rate:,.0f} reports/s)" + _refused(window)
+    )
+    ms = 1000
+    reply = (
+        f"{flood.slowdown:.2f}x ({flood.after.real_median * ms:.2f} ms vs"
+        f" {flood.before.real_median * ms:.2f} ms; no-op {flood.after.noop_median * ms:.2f} ms"
+        f" vs {flood.before.noop_median * ms:.2f} ms)"
+    )
+    return [
+        Row(names[0], memory, goals[0], valid and flood.growth <= FLOOD_MEMORY_GOAL),
+        Row(names[1], reply, goals[1], valid and flood.slowdown <= FLOOD_SLOWDOWN_GOAL),
+        Row(names[2], str(flood.real_repeat_events), goals[2], flood.real_repeat_events == 0),
+        Row(names[3], str(flood.flood_repeat_events), goals[3], flood.flood_repeat_events == 0),
+    ]
+
+
+def flood_details(results: Results) -> str:
+    """The flood's pace and CPU, and the reply times it is compared on."""
+    flood = results.flood
+    if flood is None:
+        return "Not measured."
+    window = flood.window
+    hass, bench = window.cpu_shares()
+    ms = 1000
+    return (
+        f"{window.count:,} reports in {window.seconds:.1f} s ({window.rate:,.0f}/s; CPU: HA"
+        f" {hass:.0%}, bench {bench:.0%}). Median replies of {len(flood.before.real)} real"
+        " reports, each followed by a no-op request: before the flood"
+        f" {flood.before.real_median * ms:.2f} ms (no-op {flood.before.noop_median * ms:.2f} ms),"
+        " after it"
+        f" {flood.after.real_median * ms:.2f} ms (no-op {flood.after.noop_median * ms:.2f} ms)."
+        f" Resident memory {flood.rss_before / MB:.1f} MB before, {flood.rss_after / MB:.1f} MB"
+        " after (each read once it held still)."
+    )
 
 
 def _send_rate_row(results: Results) -> Row:
@@ -159,6 +216,7 @@ def rows(results: Results) -> list[Row]:
     for key in GATEWAYS:
         for concurrency in sorted(results.sizes.concurrencies, reverse=True):
             table += _ingest_rows(results, LABELS[key], concurrency)
+    table += _flood_rows(results)
     table.append(_send_rate_row(results))
     table.append(_fanout_row(results))
     table += _token_rows(results)

@@ -9,6 +9,7 @@ from typing import Any
 
 from .disk import DiskResult, watch_disk
 from .dlr import FloorReports, NoopReports, Reports
+from .flood import FloodResult, flood
 from .ingest import Source, Window, canary, client, interleaved
 from .rig import Rig, running_rig
 from .sending import SendRates, compare, fan_out, fill, grow, token_bursts
@@ -20,6 +21,8 @@ SEND_RATE_KEY = "smspay"
 #: The entry with the fan-out's concurrency option; also the one whose disk writes are watched
 #: (its message ids are UUIDs, which cannot turn up in the files by chance).
 FANOUT_KEY = "esms"
+#: The entry flooded with reports for messages it never sent: eSMS's reports carry no secret.
+FLOOD_KEY = "esms"
 
 
 @dataclass
@@ -32,6 +35,7 @@ class Results:
     fanout: list[float] = field(default_factory=list)
     tokens: tuple[int, int] | None = None
     disk: DiskResult | None = None
+    flood: FloodResult | None = None
     errors: dict[str, str] = field(default_factory=dict)
     #: Seconds each phase of the run took, in order.
     phases: dict[str, float] = field(default_factory=dict)
@@ -71,6 +75,22 @@ async def _ingest_phase(rig: Rig, results: Results, phase: str) -> None:
             )
 
 
+async def _flood_phase(rig: Rig, results: Results) -> FloodResult:
+    """Reports for messages the entry never sent, at the large ledgers' size."""
+    sizes = results.sizes
+    async with client() as session:
+        return await flood(
+            rig.hass,
+            session,
+            rig.accounts[FLOOD_KEY],
+            rig.noop_url,
+            reports=sizes.flood_reports,
+            concurrency=sizes.flood_concurrency,
+            probes=sizes.flood_probes,
+            settle=sizes.flood_settle,
+        )
+
+
 async def _fill_to(rig: Rig, results: Results, size: int) -> None:
     """Every gateway's ledger to `size`: the send-rate entry alone, a window at a time."""
     sizes = results.sizes
@@ -99,6 +119,8 @@ async def _ledgers_and_ingest(rig: Rig, results: Results, clock: Clock) -> None:
     clock.lap(f"ledgers to {sizes.big_ledger:,}")
     await _ingest_phase(rig, results, "big")
     clock.lap("DLR ingest, large ledgers")
+    results.flood = await _guarded(results, "flood", _flood_phase(rig, results))
+    clock.lap(f"flood of {sizes.flood_reports:,} unknown reports")
     rate_entry = rig.accounts[SEND_RATE_KEY]
     await grow(
         rig,

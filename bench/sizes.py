@@ -26,6 +26,12 @@ class Sizes:
     ingest_rounds: int
     ingest_warmup: float
     concurrencies: tuple[int, ...]
+    #: Flood: reports for unknown messages, sent this many at once; real reports timed before
+    #: and after it (each with a no-op request); seconds before resident memory is read.
+    flood_reports: int
+    flood_concurrency: int
+    flood_probes: int
+    flood_settle: float
     #: Fan-out: numbers in the one call, runs (median taken), gateway latency, concurrency option.
     fanout_numbers: int
     fanout_runs: int
@@ -53,6 +59,10 @@ FULL = Sizes(
     ingest_rounds=7,
     ingest_warmup=0.25,
     concurrencies=(1, 50),
+    flood_reports=20_000,
+    flood_concurrency=50,
+    flood_probes=300,
+    flood_settle=3.0,
     fanout_numbers=100,
     fanout_runs=3,
     fanout_latency=0.2,
@@ -77,6 +87,9 @@ QUICK = replace(
     ingest_window=0.25,
     ingest_rounds=1,
     ingest_warmup=0.05,
+    flood_reports=500,
+    flood_probes=20,
+    flood_settle=1.0,
     fanout_numbers=20,
     fanout_runs=1,
     burst_calls=2,

@@ -1,10 +1,14 @@
-"""Crash-safe storage for one entry: a snapshot per part plus one append-only journal.
+"""Crash-safe storage for one entry: a snapshot per part plus append-only journal files.
 
-Every change is a small record appended to the journal within `FLUSH_DELAY` of the change, however
+Every change is a small record appended to a journal within `FLUSH_DELAY` of the change, however
 steady the traffic (the timer is armed by the first change and never pushed back), so a kill -9
 loses at most the last second. Records are serialized in the event loop, so the file written
-later is the data as it was. The snapshots are rewritten only after twice as many records as the
-data holds items: the cost of a change does not grow with the data.
+later is the data as it was. A journal's snapshots are rewritten only after twice as many records
+as its parts hold items: the cost of a change does not grow with the data.
+
+Parts share the entry's journal, but a part whose changes anyone can cause (the keys of reports no
+message claims) keeps a journal of its own: its records never make the ledger's snapshot be
+rewritten, and what it puts on disk is bounded by its own size.
 
 Each record carries a sequence number and each snapshot the number it covers, so replaying a
 journal that a crash left untruncated never takes a part back in time.
@@ -13,6 +17,7 @@ journal that a crash left untruncated never takes a part back in time.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, field
 import json
 import os
 from pathlib import Path
@@ -54,6 +59,19 @@ class JournalPart(Protocol):
         """Everything is restored and replayed: apply bounds, rebuild what is derived."""
 
 
+@dataclass(eq=False)
+class _JournalFile:
+    """One append-only file, the parts it belongs to, and what waits to be written to it."""
+
+    path: Path
+    #: The parts whose records go here; the file is emptied once they are all snapshotted.
+    parts: list[str] = field(default_factory=list)
+    #: Other parts with records here (written before they had a file of their own).
+    guests: set[str] = field(default_factory=set)
+    pending: list[str] = field(default_factory=list)
+    since_snapshot: int = 0
+
+
 class EntryJournal:
     """The storage of one config entry's parts (ledger, report keys, ...)."""
 
@@ -62,21 +80,39 @@ class EntryJournal:
         self._entry_id = entry_id
         self._parts: dict[str, JournalPart] = {}
         self._stores: dict[str, Store[dict[str, Any]]] = {}
-        self._path = Path(hass.config.path(".storage", f"{DOMAIN}.{entry_id}.journal"))
-        self._pending: list[str] = []
+        self._main = self._file(f"{DOMAIN}.{entry_id}.journal")
+        self._files: list[_JournalFile] = [self._main]
+        self._file_of: dict[str, _JournalFile] = {}
         self._seq = 0
-        self._since_snapshot = 0
         self._timer: asyncio.TimerHandle | None = None
         self._lock = asyncio.Lock()
         #: A pending record is a decision that must be on disk before it is acted on.
         self._urgent = False
 
-    def add_part(self, name: str, part: JournalPart) -> None:
-        """Keep `part` under `name` (its snapshot file is `sms_bridge.<entry_id>.<name>`)."""
+    def _file(self, name: str) -> _JournalFile:
+        return _JournalFile(Path(self._hass.config.path(".storage", name)))
+
+    @property
+    def pending(self) -> int:
+        """How many records wait for the next write."""
+        return sum(len(file.pending) for file in self._files)
+
+    def add_part(self, name: str, part: JournalPart, *, own_file: bool = False) -> None:
+        """Keep `part` under `name` (its snapshot file is `sms_bridge.<entry_id>.<name>`).
+
+        `own_file`: its records go to `sms_bridge.<entry_id>.<name>.journal`, compacted on their
+        own, instead of the entry's shared journal.
+        """
         self._parts[name] = part
         self._stores[name] = Store(
             self._hass, STORAGE_VERSION, f"{DOMAIN}.{self._entry_id}.{name}", private=True
         )
+        file = self._main
+        if own_file:
+            file = self._file(f"{DOMAIN}.{self._entry_id}.{name}.journal")
+            self._files.append(file)
+        file.parts.append(name)
+        self._file_of[name] = file
 
     async def async_load(self) -> None:
         """Restore every part from its snapshot, then replay the records written after it."""
@@ -85,17 +121,20 @@ class EntryJournal:
             data = await self._stores[name].async_load() or {}
             covered[name] = int(data.get(SEQ, 0))
             part.restore(data)
-        records = await self._hass.async_add_executor_job(_read_records, self._path)
-        for record in records:
-            owner, seq = record.get("p"), record.get("q")
-            if owner not in self._parts or not isinstance(seq, int) or seq <= covered[owner]:
-                continue
-            self._seq = max(self._seq, seq)
-            self._since_snapshot += 1
-            try:
-                self._parts[owner].replay(record)
-            except (KeyError, TypeError, ValueError):
-                LOGGER.warning("Skipped an unreadable record in %s", self._path.name)
+        for file in self._files:
+            records = await self._hass.async_add_executor_job(_read_records, file.path)
+            for record in records:
+                owner, seq = record.get("p"), record.get("q")
+                if owner not in self._parts or not isinstance(seq, int) or seq <= covered[owner]:
+                    continue
+                self._seq = max(self._seq, seq)
+                file.since_snapshot += 1
+                if owner not in file.parts:
+                    file.guests.add(owner)
+                try:
+                    self._parts[owner].replay(record)
+                except (KeyError, TypeError, ValueError):
+                    LOGGER.warning("Skipped an unreadable record in %s", file.path.name)
         self._seq = max(self._seq, *covered.values(), 0)
         for each in self._parts.values():
             each.loaded()
@@ -118,7 +157,7 @@ class EntryJournal:
         """
         self._urgent = self._urgent or urgent
         self._seq += 1
-        self._pending.append(json_dumps({"p": part, "q": self._seq, **record}))
+        self._file_of[part].pending.append(json_dumps({"p": part, "q": self._seq, **record}))
         if self._timer is None:
             self._timer = self._hass.loop.call_later(FLUSH_DELAY, self._async_timer_fired)
 
@@ -138,41 +177,49 @@ class EntryJournal:
             self._timer.cancel()
             self._timer = None
         async with self._lock:
-            if not self._pending:
-                return
-            lines, self._pending = self._pending, []
             urgent, self._urgent = self._urgent, False
-            try:
-                await self._hass.async_add_executor_job(_append, self._path, lines)
-            except OSError as err:
-                LOGGER.error("Could not write %s: %s", self._path.name, err.strerror)
-                self._pending[:0] = lines  # tried again with the next change or on stop
-                self._urgent = self._urgent or urgent
-                return
-            self._since_snapshot += len(lines)
-            if self._since_snapshot >= max(COMPACT_MIN, 2 * sum(map(len, self._parts.values()))):
-                await self._async_compact()
+            for file in self._files:
+                if file.pending and not await self._async_write(file):
+                    self._urgent = self._urgent or urgent  # tried again with the next write
 
-    async def _async_compact(self) -> None:
-        """Snapshot every part (taken here, in the event loop), then empty the journal.
+    async def _async_write(self, file: _JournalFile) -> bool:
+        """Append the file's pending records, then compact it if due; False when not written."""
+        lines, file.pending = file.pending, []
+        try:
+            await self._hass.async_add_executor_job(_append, file.path, lines)
+        except OSError as err:
+            LOGGER.error("Could not write %s: %s", file.path.name, err.strerror)
+            file.pending[:0] = lines  # tried again with the next change or on stop
+            return False
+        file.since_snapshot += len(lines)
+        items = sum(len(self._parts[name]) for name in file.parts)
+        if file.since_snapshot >= max(COMPACT_MIN, 2 * items):
+            await self._async_compact(file)
+        return True
 
-        The records are in the journal already: a crash before it is emptied loses nothing.
+    async def _async_compact(self, file: _JournalFile) -> None:
+        """Snapshot the file's parts (taken here, in the event loop), then empty the file.
+
+        The records are in the file already: a crash before it is emptied loses nothing.
         """
         seq = self._seq
-        snapshots = {name: {SEQ: seq, **part.snapshot()} for name, part in self._parts.items()}
+        names = [*file.parts, *sorted(file.guests)]
+        snapshots = {name: {SEQ: seq, **self._parts[name].snapshot()} for name in names}
         for name, data in snapshots.items():
             await self._stores[name].async_save(data)
         try:
-            await self._hass.async_add_executor_job(_truncate, self._path)
+            await self._hass.async_add_executor_job(_truncate, file.path)
         except OSError as err:
-            LOGGER.error("Could not empty %s: %s", self._path.name, err.strerror)
-        self._since_snapshot = 0
+            LOGGER.error("Could not empty %s: %s", file.path.name, err.strerror)
+        file.since_snapshot = 0
+        file.guests.clear()
 
     async def async_remove(self) -> None:
         """Delete every file (the entry was removed)."""
         for store in self._stores.values():
             await store.async_remove()
-        await self._hass.async_add_executor_job(_unlink, self._path)
+        for file in self._files:
+            await self._hass.async_add_executor_job(_unlink, file.path)
 
 
 def _read_records(path: Path) -> list[dict[str, Any]]:

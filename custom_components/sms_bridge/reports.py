@@ -2,7 +2,9 @@
 
 A gateway can call back before its own answer to the send has arrived. Such a report is held
 (bounded in time and count) until the sends that were under way when it came have returned; if
-one of them was its message, it is applied as that message's, `tracked` with the phone.
+one of them was its message, it is applied as that message's, `tracked` with the phone. When the
+hold is full, a newcomer is applied at once, untracked: a flood of made-up reports during a send
+cannot push out a real report that came before it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ OPTIONAL_FIELDS = ("telco", "segments", "price", "request_id", "answer")
 #: A held report is applied untracked after this long at the latest (a send takes at most two
 #: 30-second attempts and the pause between them).
 HOLD_SECONDS = 90.0
-#: At most this many reports are held; beyond, the oldest is applied untracked.
+#: At most this many reports are held; beyond, a new one is applied untracked without waiting.
 MAX_HELD = 1000
 
 
@@ -160,7 +162,8 @@ class ReportRouter:
 
     def _hold(self, report: DeliveryReport) -> None:
         if len(self._held) >= MAX_HELD:
-            self._apply_held(self._held.popleft())
+            self._apply(report, None)
+            return
         held = _Held(report, self._last_send, self._hass.loop.time() + HOLD_SECONDS)
         self._held.append(held)
         self._held_by_id.setdefault(report.message_id, []).append(held)

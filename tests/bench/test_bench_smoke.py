@@ -25,6 +25,10 @@ EXPECTED = [
         for concurrency in (50, 1)
         for what in ("100 in ledger, vs no-op", "100 vs 20 in ledger")
     ),
+    "Flood of 500 eSMS reports for messages never sent: HA memory growth",
+    "Flood: a real message's report, median reply after vs before, vs no-op",
+    "Flood: a real report from before it, repeated after it: second events",
+    "Flood: its last report, repeated after it: second events",
     "Send rate, ",
     "Fan-out: 20 numbers, 200 ms per send, concurrency 10",
     "FPT token requests, burst of 10 sends after a reload",

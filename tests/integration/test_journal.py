@@ -25,7 +25,7 @@ from custom_components.sms_bridge.providers.base import (
     DeliveryStatus,
     SendResult,
 )
-from custom_components.sms_bridge.seen import SeenReports, report_key
+from custom_components.sms_bridge.seen import MAX_KEYS, SeenReports, report_key
 
 ENTRY = "entry1"
 
@@ -36,6 +36,10 @@ def _sent(message_id: str) -> SendResult:
 
 def _journal_file(config_dir: Path) -> Path:
     return config_dir / ".storage" / f"sms_bridge.{ENTRY}.journal"
+
+
+def _reports_journal(config_dir: Path) -> Path:
+    return config_dir / ".storage" / f"sms_bridge.{ENTRY}.reports.journal"
 
 
 def _on_disk(config_dir: Path) -> str:
@@ -234,6 +238,92 @@ async def test_dedupe_memory_is_bounded(hass: HomeAssistant) -> None:
     await journal.async_flush()
 
 
+async def test_made_up_reports_keep_to_their_bound(hass: HomeAssistant) -> None:
+    """Past MAX_KEYS the oldest made-up keys go first; a key is a digest, however long its id."""
+    journal, _, seen = await _open(hass)
+    long_id = "x" * 1000
+    for number in range(MAX_KEYS + 500):
+        assert seen.async_first_time(report_key(f"{long_id}{number}", "4"))
+    assert len(seen) == MAX_KEYS
+    assert not seen.async_first_time(report_key(f"{long_id}{MAX_KEYS + 499}", "4"))  # newest
+    assert not seen.async_first_time(report_key(f"{long_id}500", "4"))  # oldest kept
+    assert seen.async_first_time(report_key(f"{long_id}499", "4"))  # pushed out
+    assert len(seen) == MAX_KEYS
+    await journal.async_flush()
+
+
+async def test_made_up_reports_stay_out_of_the_ledger_files(
+    hass: HomeAssistant, hass_storage: dict[str, Any], config_dir: Path
+) -> None:
+    """A flood of made-up reports writes only the report keys' own small files.
+
+    The ledger's snapshot is not rewritten and its journal gets no record; the keys' snapshot
+    holds at most MAX_KEYS short digests, and their journal is emptied into it as it grows.
+    """
+    journal, ledger, seen = await _open(hass)
+    for number in range(100):
+        ledger.async_record_sent(_sent(f"m{number}"), "x")
+        ledger.async_record_report(DeliveryReport("esms", f"m{number}", DeliveryStatus.SENT, "7"))
+    with patch("custom_components.sms_bridge.journal.COMPACT_MIN", 1):
+        await journal.async_flush()
+    ledger_seq = hass_storage[f"sms_bridge.{ENTRY}.ledger"]["data"]["seq"]
+
+    def forged(number: int) -> int:
+        return report_key(f"forged-{number:06d}-{'y' * 200}", "4")
+
+    for number in range(3 * MAX_KEYS):
+        assert seen.async_first_time(forged(number))
+        if number % 1000 == 999:
+            await journal.async_flush()  # as the timer would, twice a second
+    await journal.async_flush()
+
+    assert hass_storage[f"sms_bridge.{ENTRY}.ledger"]["data"]["seq"] == ledger_seq
+    assert _on_disk(config_dir) == ""
+    digests = hass_storage[f"sms_bridge.{ENTRY}.reports"]["data"]["digests"]
+    assert 0 < len(digests) <= MAX_KEYS
+    assert {len(digest) for digest in digests} == {16}
+    assert len(json.dumps(digests)) < 40 * MAX_KEYS
+    # At most twice as many records as keys before the next snapshot, each a short line.
+    assert _reports_journal(config_dir).stat().st_size < 2 * MAX_KEYS * 100
+
+    journal2, ledger2, seen2 = await _open(hass)
+    assert len(ledger2) == 100
+    assert len(seen2) == MAX_KEYS
+    assert not seen2.async_first_time(forged(3 * MAX_KEYS - 1))
+    assert seen2.async_first_time(forged(0))
+    await journal2.async_flush()
+
+
+async def test_whole_keys_from_before_the_digests(
+    hass: HomeAssistant, hass_storage: dict[str, Any], config_dir: Path
+) -> None:
+    """Keys the previous version kept whole, in its snapshot and in the shared journal, hold.
+
+    When the shared journal is emptied, the keys it held go into their own snapshot.
+    """
+    now = dt_util.utcnow().timestamp()
+    hass_storage[f"sms_bridge.{ENTRY}.reports"] = {
+        "version": 1,
+        "key": f"sms_bridge.{ENTRY}.reports",
+        "data": {"seq": 3, "keys": {"old-1\x1f4": now - 60}},
+    }
+    path = _journal_file(config_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"p": "reports", "q": 4, "k": "old-2\x1f5", "t": now - 30}) + "\n")
+
+    journal, ledger, seen = await _open(hass)
+    assert not seen.async_first_time(report_key("old-1", "4"))
+    assert not seen.async_first_time(report_key("old-2", "5"))
+    ledger.async_record_sent(_sent("m1"), "x")
+    with patch("custom_components.sms_bridge.journal.COMPACT_MIN", 1):
+        await journal.async_flush()
+    assert _on_disk(config_dir) == ""
+
+    _, _, seen2 = await _open(hass)
+    assert not seen2.async_first_time(report_key("old-1", "4"))
+    assert not seen2.async_first_time(report_key("old-2", "5"))
+
+
 @pytest.mark.parametrize("keys", [0, 5])
 async def test_remove_deletes_every_file(
     hass: HomeAssistant, hass_storage: dict[str, Any], config_dir: Path, keys: int
@@ -247,6 +337,7 @@ async def test_remove_deletes_every_file(
         await journal.async_flush()
     await journal.async_remove()
     assert not _journal_file(config_dir).exists()
+    assert not _reports_journal(config_dir).exists()
     assert f"sms_bridge.{ENTRY}.ledger" not in hass_storage
 
 

@@ -11,7 +11,11 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.sms_bridge.providers.base import DeliveryReport, DeliveryStatus
+from custom_components.sms_bridge.providers.base import (
+    DeliveryReport,
+    DeliveryStatus,
+    SendResult,
+)
 from custom_components.sms_bridge.reports import ReportRouter
 from sandbox import Fault, Sandbox
 
@@ -110,16 +114,49 @@ async def test_held_reports_are_bounded_in_time(
 async def test_held_reports_are_bounded_in_count(
     hass: HomeAssistant, router: ReportRouter, events: list[Event]
 ) -> None:
-    """Past MAX_HELD, the oldest held report is applied (untracked) to make room."""
+    """Past MAX_HELD, a new report is applied at once (untracked); the held ones keep waiting."""
     ticket = router.async_send_started()
     with patch("custom_components.sms_bridge.reports.MAX_HELD", 2):
         for number in range(3):
             assert router.async_report(_report(f"x{number}"))
     await hass.async_block_till_done()
-    assert [e.data["message_id"] for e in events] == ["x0"]
+    assert [e.data["message_id"] for e in events] == ["x2"]
     router.async_send_finished(ticket, None)
     await hass.async_block_till_done()
-    assert [e.data["message_id"] for e in events] == ["x0", "x1", "x2"]
+    assert [e.data["message_id"] for e in events] == ["x2", "x0", "x1"]
+
+
+async def test_a_flood_during_a_send_leaves_its_early_report_alone(
+    hass: HomeAssistant, setup_entry: EntryFactory, events: list[Event]
+) -> None:
+    """Made-up reports beyond MAX_HELD cannot push out a real report waiting for its send.
+
+    And once claimed, the real report is the ledger's to deduplicate: a flood of made-up keys
+    after it, past their own bound, does not make its retry fire again.
+    """
+    entry = await setup_entry("esms")
+    router = entry.runtime_data.reports
+    ticket = router.async_send_started()
+    with (
+        patch("custom_components.sms_bridge.reports.MAX_HELD", 5),
+        patch("custom_components.sms_bridge.seen.MAX_KEYS", 10),
+    ):
+        assert router.async_report(_report("mine", "5"))
+        for number in range(30):
+            assert router.async_report(_report(f"forged-{number}"))
+        await hass.async_block_till_done()
+        assert len(events) == 30 - 4  # four made-up ones wait beside the real one
+        sent = SendResult("esms", "mine", "+84901234567", 1)
+        router.async_send_finished(ticket, entry.runtime_data.ledger.async_record_sent(sent, "x"))
+        await hass.async_block_till_done()
+        [mine] = [e.data for e in events if e.data["message_id"] == "mine"]
+        assert (mine["tracked"], mine["phone"]) == (True, "+84901234567")
+        assert len(events) == 31
+        for number in range(30, 60):  # its key among the made-up ones is long gone
+            assert router.async_report(_report(f"forged-{number}"))
+        assert not router.async_report(_report("mine", "5"))
+    await hass.async_block_till_done()
+    assert len(events) == 61
 
 
 async def test_report_waits_only_for_sends_already_under_way(

@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.sms_bridge.const import DOMAIN
+from custom_components.sms_bridge.providers.base import SendResult
 from sandbox import Sandbox
 
 from .conftest import Client, EntryFactory, call_webhook as _call
@@ -319,6 +320,36 @@ async def test_duplicate_expires_after_a_day(
         )
     await hass.async_block_till_done()
     assert len(events) == 2
+
+
+async def test_flood_of_reports_for_messages_never_sent(
+    hass: HomeAssistant, setup_entry: EntryFactory, client: Client, events: list[Event]
+) -> None:
+    """eSMS's reports carry no secret: a flood of made-up ones each fires once, untracked.
+
+    What they leave is bounded apart from the entry's own messages: past the bound the oldest
+    made-up keys go, while a real message's report, repeated after the flood, still fires nothing.
+    """
+    entry = await setup_entry("esms")
+    sent = SendResult("esms", "mine-1", "+84901234567", 1)
+    entry.runtime_data.ledger.async_record_sent(sent, TEXT)  # as a send records it
+    real = "SMSID=mine-1&SendStatus=5&SendSuccess=1"
+    ok = (200, "text/plain", "OK")
+    assert await _call(client, entry, query=real) == ok
+    with patch("custom_components.sms_bridge.seen.MAX_KEYS", 50):
+        for number in range(120):
+            assert await _call(client, entry, query=f"SMSID=forged-{number}&SendStatus=4") == ok
+        await hass.async_block_till_done()
+        assert len(events) == 121
+        assert [e.data["tracked"] for e in events] == [True] + [False] * 120
+        assert await _call(client, entry, query=real) == ok  # the ledger remembers it
+        assert await _call(client, entry, query="SMSID=forged-119&SendStatus=4") == ok
+        await hass.async_block_till_done()
+        assert len(events) == 121
+        # Pushed out by the 50 after it: a made-up report that old counts as new again.
+        assert await _call(client, entry, query="SMSID=forged-0&SendStatus=4") == ok
+        await hass.async_block_till_done()
+    assert [e.data["message_id"] for e in events[121:]] == ["forged-0"]
 
 
 # --- the ledger: tracked messages, phone numbers, today's counts -------------------------------

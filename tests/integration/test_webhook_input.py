@@ -166,7 +166,7 @@ async def test_undecodable_text_is_malformed(
     assert await call_webhook(client, entry, **request_kwargs) == expected
     await hass.async_block_till_done()
     assert events == []
-    assert len(entry.runtime_data.journal._pending) == 0  # nothing stored either
+    assert entry.runtime_data.journal.pending == 0  # nothing stored either
 
 
 async def test_smspay_windows_1251_text_is_read(
