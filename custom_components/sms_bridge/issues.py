@@ -112,8 +112,14 @@ class EntryIssues:
         self._refused = 0
 
     @callback
-    def async_report_applied(self, _report: DeliveryReport, _message: LedgerMessage | None) -> None:
-        """Reports arrive: nothing is missing."""
+    def async_report_applied(self, _report: DeliveryReport, message: LedgerMessage | None) -> None:
+        """A report of a message this account sent arrived: reports are not missing.
+
+        One that no message claims proves nothing (eSMS reports carry no secret: anyone who
+        knows the address could post one and hide the repair).
+        """
+        if message is None:
+            return
         self._waiting_since = None
         if self._missing_up:
             self._missing_up = False

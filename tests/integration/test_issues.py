@@ -177,9 +177,13 @@ async def test_refused_count_restarts_after_an_accepted_report(
 async def test_missing_reports_raise_a_repair_after_the_window(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry: EntryFactory, client: Client
 ) -> None:
-    """Messages out, no report for the window: the repair; the next report clears it."""
+    """Messages out, no report for the window: the repair; the next report of one clears it.
+
+    A report that no message claims does not (eSMS reports carry no secret: a made-up one
+    must not hide the repair).
+    """
     entry = await setup_entry("esms", options={"reports_window": 30})
-    await send(hass, target="0901234567", message="hi")
+    [row] = (await send(hass, target="0901234567", message="hi"))["messages"]
     for _ in range(4):  # 20 minutes, checked every 5
         freezer.tick(timedelta(minutes=5))
         async_fire_time_changed(hass)
@@ -196,7 +200,10 @@ async def test_missing_reports_raise_a_repair_after_the_window(
     assert raised.translation_placeholders is not None
     assert raised.translation_placeholders["minutes"] == "30"
 
-    assert (await call_webhook(client, entry, query="SMSID=any&SendStatus=7"))[0] == 200
+    assert (await call_webhook(client, entry, query="SMSID=made-up&SendStatus=7"))[0] == 200
+    assert issue(hass, "reports_missing", entry.entry_id) is not None
+    query = f"SMSID={row['message_id']}&SendStatus=7"
+    assert (await call_webhook(client, entry, query=query))[0] == 200
     assert issue(hass, "reports_missing", entry.entry_id) is None
 
 
