@@ -17,7 +17,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .account import build_provider
 from .address import CONF_CLOUDHOOK_URL, async_delete_cloudhook, async_ensure_cloudhook
-from .backup import async_resend_failed, async_resume_resends, resends
+from .backup import async_start_resends
 from .campaign_follow import CampaignFollower
 from .campaign_store import CampaignStore
 from .compat import OPTIONS_RELOAD_BY_LISTENER
@@ -27,16 +27,17 @@ from .entity import account_device
 from .guard import SpendingGuard
 from .issues import EntryIssues, async_remove_issues
 from .journal import EntryJournal
-from .ledger import Ledger, LedgerMessage
+from .ledger import Ledger
 from .migration import async_migrate_entry
 from .notify import ATTR_ENTRY_ID
 from .providers import Provider
-from .providers.base import AuthenticationError, DeliveryReport, ProviderError
+from .providers.base import AuthenticationError, ProviderError
 from .providers.fpt import FptProvider
 from .reports import ReportRouter
 from .runtime import SmsBridgeConfigEntry, SmsBridgeRuntime
 from .seen import SeenReports
 from .services import async_setup_services
+from .signals import EntrySignals
 from .texts import async_load_texts
 from .webhook import async_handle_webhook
 
@@ -65,7 +66,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
         raise ConfigEntryError(translation_domain=DOMAIN, translation_key="invalid_config") from err
     entry.async_on_unload(provider.close)
     journal = EntryJournal(hass, entry.entry_id)
-    ledger = Ledger(journal)
+    signals = EntrySignals()
+    ledger = Ledger(journal, signals.ledger_changed)
     seen = SeenReports(journal)
     # FPT entries follow their advertising campaigns: a journal part of their own.
     ads = (provider, CampaignStore(journal)) if isinstance(provider, FptProvider) else None
@@ -84,8 +86,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
         journal=journal,
         ledger=ledger,
         coordinator=coordinator,
+        signals=signals,
         reports=ReportRouter(
-            hass, (entry.entry_id, entry.data[CONF_PROVIDER], device.id), ledger, seen
+            hass, (entry.entry_id, entry.data[CONF_PROVIDER], device.id), (ledger, seen), signals
         ),
         send_slots=asyncio.Semaphore(int(entry.options.get(OPT_CONCURRENCY, DEFAULT_CONCURRENCY))),
         issues=EntryIssues(hass, entry, ledger),
@@ -96,7 +99,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
     _async_start(hass, entry)
     if ads is not None:
         entry.runtime_data.campaigns = CampaignFollower(
-            hass, entry, *ads, ledger=ledger, reports=entry.runtime_data.reports
+            hass, entry, *ads, ledger=ledger, reports=entry.runtime_data.reports, signals=signals
         )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     if entry.runtime_data.campaigns is not None:  # once its event entity listens
@@ -136,21 +139,18 @@ async def _async_keep_cloudhook(hass: HomeAssistant, entry: SmsBridgeConfigEntry
 
 
 def _async_start(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> None:
-    """Wire the loaded entry: counts, journal, report path, repairs, webhook; undone on unload."""
+    """Start what the entry runs (each part listens for what it needs); undone on unload."""
     runtime = entry.runtime_data
-    runtime.coordinator.async_start_tracking()
-    entry.async_on_unload(runtime.journal.async_start())
-    if runtime.provider.has_daily_totals:
-        runtime.reports.on_applied.append(partial(_async_totals_moved, runtime.coordinator))
-    runtime.reports.on_applied.append(runtime.issues.async_report_applied)
-    runtime.reports.on_sent.append(runtime.issues.async_message_sent)
-    for stop in runtime.issues.async_start():
+    for stop in (
+        runtime.journal.async_start(),
+        *runtime.reports.async_start(),
+        *runtime.coordinator.async_start_tracking(runtime.signals),
+        *runtime.issues.async_start(runtime.signals),
+        *async_start_resends(hass, entry),
+        runtime.guard.async_stop,
+    ):
         entry.async_on_unload(stop)
     runtime.guard.async_check_paused()
-    entry.async_on_unload(runtime.guard.async_stop)
-    if resends(hass, entry):
-        runtime.reports.on_applied.append(partial(async_resend_failed, hass, entry))
-    async_resume_resends(hass, entry)
     async_register_webhook(
         hass,
         DOMAIN,
@@ -162,14 +162,6 @@ def _async_start(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> None:
     entry.async_on_unload(lambda: async_unregister_webhook(hass, entry.data[CONF_WEBHOOK_ID]))
     if OPTIONS_RELOAD_BY_LISTENER:
         entry.async_on_unload(entry.add_update_listener(_async_options_updated))
-
-
-def _async_totals_moved(
-    coordinator: SmsBridgeCoordinator, report: DeliveryReport, _message: LedgerMessage | None
-) -> None:
-    """A final report moved the gateway's own daily totals: fetch them soon."""
-    if report.final:
-        coordinator.async_gateway_changed()
 
 
 async def _async_options_updated(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.start import async_at_started
 
@@ -29,6 +29,7 @@ from .outgoing import async_send_one, outgoing
 from .providers.base import DeliveryReport, DeliveryStatus, MaybeSentError, ProviderError
 from .providers.text import is_gsm7
 from .runtime import SmsBridgeConfigEntry
+from .signals import AppliedReport
 
 DECIDED = "decided"
 SENDING = "sending"
@@ -61,6 +62,20 @@ def resends(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> bool:
 def link(entry: SmsBridgeConfigEntry, message_id: str) -> MessageLink:
     """A message of an entry, as the ledger links resends."""
     return {"config_entry_id": entry.entry_id, "message_id": message_id}
+
+
+@callback
+def async_start_resends(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> list[CALLBACK_TYPE]:
+    """Resume the resends a restart interrupted, and resend failed messages from now on."""
+    async_resume_resends(hass, entry)
+    if not resends(hass, entry):
+        return []
+
+    @callback
+    def _async_report(applied: AppliedReport) -> None:
+        async_resend_failed(hass, entry, applied.report, applied.message)
+
+    return [entry.runtime_data.signals.report.listen(_async_report)]
 
 
 @callback

@@ -16,7 +16,6 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
@@ -28,6 +27,7 @@ from .providers.fpt import FptProvider
 from .providers.fpt_ads import AdsPushResult, CampaignDetail, CampaignStatus
 from .providers.text import segment_count
 from .reports import ReportRouter
+from .signals import EntrySignals
 
 EVENT_CAMPAIGN = "sms_bridge_campaign"
 #: (age of the phase below which, time between checks); older phases: SLOW.
@@ -53,11 +53,6 @@ PROGRESS = {
     CampaignState.REJECTED: 2,
     CampaignState.SENT: 2,
 }
-
-
-def campaign_signal(entry_id: str) -> str:
-    """The dispatcher signal the entry's campaign event entity listens to."""
-    return f"{DOMAIN}_{entry_id}_campaign"
 
 
 def campaign_event_data(entry_id: str, campaign: Campaign) -> dict[str, Any]:
@@ -114,6 +109,7 @@ class CampaignFollower:
         *,
         ledger: Ledger,
         reports: ReportRouter,
+        signals: EntrySignals,
     ) -> None:
         self._hass = hass
         self._entry = entry
@@ -121,6 +117,7 @@ class CampaignFollower:
         self.store = store
         self._ledger = ledger
         self._reports = reports
+        self._signals = signals
         self._timers: dict[str, CALLBACK_TYPE] = {}
         self._checking: set[str] = set()
         self._failing: set[str] = set()
@@ -257,4 +254,4 @@ class CampaignFollower:
     def _fire(self, campaign: Campaign) -> None:
         data = campaign_event_data(self._entry.entry_id, campaign)
         self._hass.bus.async_fire(EVENT_CAMPAIGN, data)
-        async_dispatcher_send(self._hass, campaign_signal(self._entry.entry_id), data)
+        self._signals.campaign.publish(data)

@@ -22,6 +22,7 @@ from .providers.base import (
     TransientError,
 )
 from .runtime import SmsBridgeConfigEntry, SmsBridgeRuntime
+from .signals import AppliedReport, EntrySignals
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,14 +76,20 @@ class SmsBridgeCoordinator(DataUpdateCoordinator[AccountState]):
         )
 
     @callback
-    def async_start_tracking(self) -> None:
-        """Follow the ledger and local midnight; stopped when the entry unloads."""
-        entry = self.config_entry
-        entry.async_on_unload(self.ledger.async_add_listener(self._async_ledger_changed))
-        entry.async_on_unload(
-            async_track_time_change(self.hass, self._async_midnight, hour=0, minute=0, second=1)
-        )
-        entry.async_on_unload(self._async_cancel_counts_timer)
+    def async_start_tracking(self, signals: EntrySignals) -> list[CALLBACK_TYPE]:
+        """Follow sends, reports and local midnight; returns what stops it."""
+        return [
+            signals.ledger_changed.listen(self._async_ledger_changed),
+            signals.report.listen(self._async_report),
+            async_track_time_change(self.hass, self._async_midnight, hour=0, minute=0, second=1),
+            self._async_cancel_counts_timer,
+        ]
+
+    @callback
+    def _async_report(self, applied: AppliedReport) -> None:
+        """A final report moved the gateway's own daily totals: fetch them soon."""
+        if self.provider.has_daily_totals and applied.report.final:
+            self.async_gateway_changed()
 
     @callback
     def async_gateway_changed(self) -> None:
@@ -152,7 +159,7 @@ class SmsBridgeCoordinator(DataUpdateCoordinator[AccountState]):
             self.update_interval = min(self.update_interval * 2, MAX_BACKOFF)
 
     @callback
-    def _async_ledger_changed(self) -> None:
+    def _async_ledger_changed(self, _: None = None) -> None:
         """A send or a report changed today's counts: show them, at most once a second."""
         if not self.counts_from_ledger or self.data is None or self._counts_timer is not None:
             return

@@ -6,14 +6,13 @@ from typing import Any
 
 from homeassistant.components.event import EventEntity
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .campaign_follow import campaign_signal
 from .campaign_store import CampaignState
 from .entity import of_the_account
 from .providers.base import DeliveryStatus
 from .runtime import SmsBridgeConfigEntry
+from .signals import AppliedReport
 
 PARALLEL_UPDATES = 0
 
@@ -53,11 +52,12 @@ class DeliveryReportEvent(EventEntity):
     async def async_added_to_hass(self) -> None:
         """Listen for the entry's reports."""
         await super().async_added_to_hass()
-        self.async_on_remove(self._entry.runtime_data.reports.async_listen(self._async_report))
+        self.async_on_remove(self._entry.runtime_data.signals.report.listen(self._async_report))
 
     @callback
-    def _async_report(self, data: dict[str, Any]) -> None:
-        """The report's event data become the attributes: phone, status, error and the rest."""
+    def _async_report(self, applied: AppliedReport) -> None:
+        """The report's event data become the attributes: phone, status, reason and the rest."""
+        data = applied.data
         attributes = {k: v for k, v in data.items() if k not in ("entry_id", "device_id")}
         self._trigger_event(data["status"], attributes)
         self.async_write_ha_state()
@@ -70,7 +70,7 @@ class CampaignEvent(EventEntity):
     _attr_translation_key = "campaign"
 
     def __init__(self, entry: SmsBridgeConfigEntry) -> None:
-        self._entry_id = entry.entry_id
+        self._entry = entry
         self._attr_unique_id = f"{entry.entry_id}_campaign"
         self._attr_event_types = [state.value for state in CampaignState]
         self._attr_device_info = of_the_account(entry)
@@ -78,11 +78,7 @@ class CampaignEvent(EventEntity):
     async def async_added_to_hass(self) -> None:
         """Listen for the entry's campaign changes."""
         await super().async_added_to_hass()
-        self.async_on_remove(
-            async_dispatcher_connect(
-                self.hass, campaign_signal(self._entry_id), self._async_campaign
-            )
-        )
+        self.async_on_remove(self._entry.runtime_data.signals.campaign.listen(self._async_campaign))
 
     @callback
     def _async_campaign(self, data: dict[str, Any]) -> None:

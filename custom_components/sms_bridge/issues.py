@@ -26,9 +26,9 @@ from .address import (
     report_url,
 )
 from .const import DEFAULT_REPORTS_WINDOW, DOMAIN, OPT_REPORTS_WINDOW
-from .ledger import Ledger, LedgerMessage
-from .providers.base import DeliveryReport
+from .ledger import Ledger
 from .runtime import SmsBridgeConfigEntry
+from .signals import AppliedReport, EntrySignals, SendUnderWay
 
 REFUSED_IN_A_ROW = 3
 CHECK_EVERY = timedelta(minutes=5)
@@ -112,13 +112,13 @@ class EntryIssues:
         self._refused = 0
 
     @callback
-    def async_report_applied(self, _report: DeliveryReport, message: LedgerMessage | None) -> None:
+    def _async_report_applied(self, applied: AppliedReport) -> None:
         """A report of a message this account sent arrived: reports are not missing.
 
         One that no message claims proves nothing (eSMS reports carry no secret: anyone who
         knows the address could post one and hide the repair).
         """
-        if message is None:
+        if applied.message is None:
             return
         self._waiting_since = None
         if self._missing_up:
@@ -126,10 +126,10 @@ class EntryIssues:
             self._clear("reports_missing")
 
     @callback
-    def async_message_sent(self, message: LedgerMessage) -> None:
+    def _async_sent(self, send: SendUnderWay) -> None:
         """A message went out: a report is due within the window."""
-        if self._waiting_since is None:
-            self._waiting_since = message.sent_at
+        if send.message is not None and self._waiting_since is None:
+            self._waiting_since = send.message.sent_at
 
     @callback
     def _async_check_missing(self, now: datetime | None = None) -> None:
@@ -143,7 +143,7 @@ class EntryIssues:
     # -- life --
 
     @callback
-    def async_start(self) -> list[CALLBACK_TYPE]:
+    def async_start(self, signals: EntrySignals) -> list[CALLBACK_TYPE]:
         """Check now, then on every change that matters; returns what stops it."""
         self.async_check_address()
         self._async_check_missing()
@@ -153,6 +153,8 @@ class EntryIssues:
             self.async_check_address()
 
         stops = [
+            signals.report.listen(self._async_report_applied),
+            signals.send_finished.listen(self._async_sent),
             self._hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, _core_config_updated),
             async_track_time_interval(self._hass, self._async_check_missing, CHECK_EVERY),
         ]

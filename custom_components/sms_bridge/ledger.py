@@ -9,13 +9,13 @@ counts are kept as messages change, and the oldest messages are dropped from the
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import hashlib
 from typing import Any, NotRequired, TypedDict
 
-from homeassistant.core import CALLBACK_TYPE, callback
+from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
 
 from .journal import EntryJournal
@@ -27,6 +27,7 @@ from .providers.base import (
     SendResult,
 )
 from .recent import RecentSends
+from .signals import Topic
 
 PART = "ledger"
 MAX_AGE = timedelta(days=30)
@@ -199,11 +200,12 @@ def _bucket(status: DeliveryStatus) -> DeliveryStatus:
 class Ledger:
     """The sent messages of one config entry, oldest first."""
 
-    def __init__(self, journal: EntryJournal) -> None:
+    def __init__(self, journal: EntryJournal, changed: Topic[None] | None = None) -> None:
         self._journal = journal
+        #: Told after every change (today's counts follow it).
+        self._changed_topic = changed
         # OrderedDict: dropping the oldest stays O(1) after many deletions (a dict's does not).
         self._messages: OrderedDict[str, LedgerMessage] = OrderedDict()
-        self._listeners: list[Callable[[], None]] = []
         self._day_start = self._next_day = dt_util.start_of_local_day()
         self._today: Counter[DeliveryStatus] = Counter()
         #: Recent sends indexed for the spending guard (its checks cost the same however many).
@@ -242,12 +244,6 @@ class Ledger:
         self.recent.rebuild(self._messages.values())
 
     # -- changes --
-
-    @callback
-    def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
-        """Call `listener` after every change; returns the function that stops it."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
 
     def messages(self) -> Iterator[LedgerMessage]:
         """Every remembered message, oldest first."""
@@ -385,5 +381,5 @@ class Ledger:
         self._notify()
 
     def _notify(self) -> None:
-        for listener in list(self._listeners):
-            listener()
+        if self._changed_topic is not None:
+            self._changed_topic.publish(None)

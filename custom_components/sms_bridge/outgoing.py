@@ -2,8 +2,8 @@
 
 A failure that surely sent nothing (the connection was refused, or the gateway said it did not
 take the message) is tried once more, with the same request id; anything else is returned as
-it is, so no SMS goes out twice. A delivery report that arrives while the send is under way
-waits for it (`ReportRouter`).
+it is, so no SMS goes out twice. The send says when it starts and ends (signals.py): a
+delivery report that arrives meanwhile can wait for it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from .ledger import LedgerMessage, MessageLink
 from .providers import Provider
 from .providers.base import OutgoingMessage, ProviderError, SendResult, TransientError
 from .runtime import SmsBridgeConfigEntry
+from .signals import SendUnderWay
 
 #: Seconds before the single retry of a failure that surely sent nothing.
 RETRY_DELAY = 2.0
@@ -83,16 +84,16 @@ async def async_send_one(
     """Send through the account; what went out is in its ledger (`keep_body`: its whole text)."""
     runtime = entry.runtime_data
     async with runtime.send_slots:
-        ticket = runtime.reports.async_send_started()
-        recorded = None
+        send = SendUnderWay()
+        runtime.signals.send_started.publish(send)
         try:
             result = await _send_once_more_if_safe(runtime.provider, message, hook)
         except ProviderError as err:
             return err
         else:
-            recorded = runtime.ledger.async_record_sent(
+            send.message = runtime.ledger.async_record_sent(
                 result, message.text, keep_body=keep_body, resend_of=resend_of
             )
-            return result, recorded
+            return result, send.message
         finally:
-            runtime.reports.async_send_finished(ticket, recorded)
+            runtime.signals.send_finished.publish(send)

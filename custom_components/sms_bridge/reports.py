@@ -10,7 +10,6 @@ cannot push out a real report that came before it.
 from __future__ import annotations
 
 from collections import OrderedDict, deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -21,6 +20,7 @@ from homeassistant.helpers.event import async_call_later
 from .ledger import Ledger, LedgerMessage
 from .providers.base import DeliveryReport
 from .seen import SeenReports, report_key
+from .signals import AppliedReport, EntrySignals, SendUnderWay
 from .texts import reason_words
 
 EVENT_DELIVERY_REPORT = "sms_bridge_delivery_report"
@@ -78,53 +78,51 @@ class _Held:
 
 
 class ReportRouter:
-    """Applies one entry's delivery reports: dedupe, hold for a send under way, ledger, event."""
+    """Applies one entry's delivery reports: dedupe, hold for a send under way, ledger, event.
+
+    It hears sends start and end (signals.py) and tells each applied report to whoever listens.
+    """
 
     def __init__(
         self,
         hass: HomeAssistant,
         account: tuple[str, str, str],
-        ledger: Ledger,
-        seen: SeenReports,
+        stores: tuple[Ledger, SeenReports],
+        signals: EntrySignals,
     ) -> None:
         self._hass = hass
         #: The entry's id, its gateway's name and its device's id, as the event names them.
         self._account = account
-        self._ledger = ledger
-        self._seen = seen
+        self._ledger, self._seen = stores
+        self._signals = signals
         self._last_send = 0
-        self._sending: OrderedDict[int, None] = OrderedDict()
+        #: Sends under way, each with its place in the order sends started.
+        self._sending: OrderedDict[SendUnderWay, int] = OrderedDict()
         self._held: deque[_Held] = deque()
         self._held_by_id: dict[str, list[_Held]] = {}
         self._timer: CALLBACK_TYPE | None = None
-        #: Called after each applied report with the report and its message (None: untracked).
-        self.on_applied: list[Callable[[DeliveryReport, LedgerMessage | None], None]] = []
-        #: Called after each message the gateway took, once it is in the ledger.
-        self.on_sent: list[Callable[[LedgerMessage], None]] = []
-        self._event_listeners: list[Callable[[dict[str, Any]], None]] = []
 
     @callback
-    def async_listen(self, listener: Callable[[dict[str, Any]], None]) -> CALLBACK_TYPE:
-        """Call `listener` with each applied report's event data (the entry's event entity)."""
-        self._event_listeners.append(listener)
-        return lambda: self._event_listeners.remove(listener)
+    def async_start(self) -> list[CALLBACK_TYPE]:
+        """Hear sends start and end; returns what stops listening."""
+        return [
+            self._signals.send_started.listen(self._async_send_started),
+            self._signals.send_finished.listen(self._async_send_finished),
+        ]
 
     # -- sends under way --
 
     @callback
-    def async_send_started(self) -> int:
-        """A send is going out; returns its ticket for `async_send_finished`."""
+    def _async_send_started(self, send: SendUnderWay) -> None:
+        """A send is going out: a report that comes meanwhile may be its own."""
         self._last_send += 1
-        self._sending[self._last_send] = None
-        return self._last_send
+        self._sending[send] = self._last_send
 
     @callback
-    def async_send_finished(self, ticket: int, message: LedgerMessage | None) -> None:
-        """The send returned (recorded as `message`, or failed): apply what waited for it."""
-        self._sending.pop(ticket, None)
-        if message is not None:
-            for listener in self.on_sent:
-                listener(message)
+    def _async_send_finished(self, send: SendUnderWay) -> None:
+        """The send returned (recorded, or failed): apply what waited for it."""
+        self._sending.pop(send, None)
+        if (message := send.message) is not None:
             for held in self._held_by_id.pop(message.message_id, []):
                 held.done = True
                 self._apply(held.report, message)
@@ -184,7 +182,7 @@ class ReportRouter:
 
         `expired`: held reports with a deadline up to this loop time are let go too.
         """
-        oldest_sending = next(iter(self._sending), None)
+        oldest_sending = next(iter(self._sending.values()), None)
         expired = self._hass.loop.time() if expired is None else expired
         while self._held:
             held = self._held[0]
@@ -217,7 +215,4 @@ class ReportRouter:
         phone = report.phone or (message.phone if message else None)
         data = event_data(self._hass, self._account, report, phone, message is not None)
         self._hass.bus.async_fire(EVENT_DELIVERY_REPORT, data)
-        for event_listener in self._event_listeners:
-            event_listener(data)
-        for listener in self.on_applied:
-            listener(report, message)
+        self._signals.report.publish(AppliedReport(report, message, data))

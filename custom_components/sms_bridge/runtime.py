@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .ledger import Ledger
     from .providers import Provider
     from .reports import ReportRouter
+    from .signals import EntrySignals
 
 
 @dataclass(slots=True)
@@ -27,6 +28,8 @@ class SmsBridgeRuntime:
     journal: EntryJournal
     ledger: Ledger
     coordinator: SmsBridgeCoordinator
+    #: What happens to the account, told to whoever listens (sends, reports, campaigns).
+    signals: EntrySignals
     #: Applies delivery reports (once each) and knows the sends under way.
     reports: ReportRouter
     #: How many sends may be under way at once, across every call (the concurrency option).

@@ -341,7 +341,7 @@ async def test_unload_cancels_timers(
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     assert entry_timers(hass, runtime) == []
-    assert not runtime.ledger._listeners
+    assert not runtime.signals.ledger_changed._listeners
     # Nothing polls the gateway any more, a day later either.
     asked = len(sandbox.state.requests)
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(days=1))

@@ -11,12 +11,14 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.sms_bridge.ledger import LedgerMessage
 from custom_components.sms_bridge.providers.base import (
     DeliveryReport,
     DeliveryStatus,
     SendResult,
 )
 from custom_components.sms_bridge.reports import ReportRouter
+from custom_components.sms_bridge.signals import SendUnderWay
 from sandbox import Fault, Sandbox
 
 from .conftest import PROVIDERS, Client, EntryFactory, call_webhook
@@ -89,6 +91,19 @@ def _report(message_id: str, raw: str = "7") -> DeliveryReport:
     return DeliveryReport("esms", message_id, DeliveryStatus.SENT, raw)
 
 
+def started(router: ReportRouter) -> SendUnderWay:
+    """A send starts, as the send path tells it (signals.py)."""
+    send = SendUnderWay()
+    router._signals.send_started.publish(send)
+    return send
+
+
+def finished(router: ReportRouter, send: SendUnderWay, message: LedgerMessage | None) -> None:
+    """The send ends: recorded as `message`, or failed (None)."""
+    send.message = message
+    router._signals.send_finished.publish(send)
+
+
 @pytest.fixture
 async def router(setup_entry: EntryFactory) -> ReportRouter:
     """The report router of a loaded eSMS entry (no send under way yet)."""
@@ -100,7 +115,7 @@ async def test_held_reports_are_bounded_in_time(
     hass: HomeAssistant, router: ReportRouter, events: list[Event]
 ) -> None:
     """A send that never returns cannot hold a report for longer than HOLD_SECONDS."""
-    ticket = router.async_send_started()
+    ticket = started(router)
     assert router.async_report(_report("someone-elses"))
     await hass.async_block_till_done()
     assert events == []
@@ -108,20 +123,20 @@ async def test_held_reports_are_bounded_in_time(
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=91))
     await hass.async_block_till_done()
     assert [(e.data["message_id"], e.data["tracked"]) for e in events] == [("someone-elses", False)]
-    router.async_send_finished(ticket, None)
+    finished(router, ticket, None)
 
 
 async def test_held_reports_are_bounded_in_count(
     hass: HomeAssistant, router: ReportRouter, events: list[Event]
 ) -> None:
     """Past MAX_HELD, a new report is applied at once (untracked); the held ones keep waiting."""
-    ticket = router.async_send_started()
+    ticket = started(router)
     with patch("custom_components.sms_bridge.reports.MAX_HELD", 2):
         for number in range(3):
             assert router.async_report(_report(f"x{number}"))
     await hass.async_block_till_done()
     assert [e.data["message_id"] for e in events] == ["x2"]
-    router.async_send_finished(ticket, None)
+    finished(router, ticket, None)
     await hass.async_block_till_done()
     assert [e.data["message_id"] for e in events] == ["x2", "x0", "x1"]
 
@@ -136,7 +151,7 @@ async def test_a_flood_during_a_send_leaves_its_early_report_alone(
     """
     entry = await setup_entry("esms")
     router = entry.runtime_data.reports
-    ticket = router.async_send_started()
+    ticket = started(router)
     with (
         patch("custom_components.sms_bridge.reports.MAX_HELD", 5),
         patch("custom_components.sms_bridge.seen.MAX_KEYS", 10),
@@ -147,7 +162,7 @@ async def test_a_flood_during_a_send_leaves_its_early_report_alone(
         await hass.async_block_till_done()
         assert len(events) == 30 - 4  # four made-up ones wait beside the real one
         sent = SendResult("esms", "mine", "+84901234567", 1)
-        router.async_send_finished(ticket, entry.runtime_data.ledger.async_record_sent(sent, "x"))
+        finished(router, ticket, entry.runtime_data.ledger.async_record_sent(sent, "x"))
         await hass.async_block_till_done()
         [mine] = [e.data for e in events if e.data["message_id"] == "mine"]
         assert (mine["tracked"], mine["phone"]) == (True, "+84901234567")
@@ -163,23 +178,23 @@ async def test_report_waits_only_for_sends_already_under_way(
     hass: HomeAssistant, router: ReportRouter, events: list[Event]
 ) -> None:
     """A report is released once the sends started before it came are done, whatever follows."""
-    first = router.async_send_started()
+    first = started(router)
     assert router.async_report(_report("r1"))
-    second = router.async_send_started()  # started after the report: it cannot be its send
-    router.async_send_finished(first, None)
+    second = started(router)  # started after the report: it cannot be its send
+    finished(router, first, None)
     await hass.async_block_till_done()
     assert [e.data["message_id"] for e in events] == ["r1"]
-    router.async_send_finished(second, None)
+    finished(router, second, None)
 
 
 async def test_duplicate_while_held_fires_once(
     hass: HomeAssistant, router: ReportRouter, events: list[Event]
 ) -> None:
     """The gateway's retry of a held report is accepted but fires no second event."""
-    ticket = router.async_send_started()
+    ticket = started(router)
     assert router.async_report(_report("r1"))
     assert not router.async_report(_report("r1"))
-    router.async_send_finished(ticket, None)
+    finished(router, ticket, None)
     await hass.async_block_till_done()
     assert len(events) == 1
 
@@ -189,7 +204,7 @@ async def test_unload_releases_held_reports(
 ) -> None:
     """Unloading the entry fires what it still held, untracked, rather than dropping it."""
     entry = await setup_entry("esms")
-    entry.runtime_data.reports.async_send_started()
+    started(entry.runtime_data.reports)
     assert entry.runtime_data.reports.async_report(_report("r1"))
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
@@ -204,13 +219,13 @@ async def test_webhook_reply_does_not_wait_for_the_send(
 ) -> None:
     """The gateway gets its OK at once even while its report is held."""
     entry = await setup_entry("esms")
-    ticket = entry.runtime_data.reports.async_send_started()
+    ticket = started(entry.runtime_data.reports)
     assert await call_webhook(client, entry, query="SMSID=e9&SendStatus=7") == (
         200,
         "text/plain",
         "OK",
     )
     assert events == []
-    entry.runtime_data.reports.async_send_finished(ticket, None)
+    finished(entry.runtime_data.reports, ticket, None)
     await hass.async_block_till_done()
     assert [e.data["message_id"] for e in events] == ["e9"]
