@@ -373,10 +373,8 @@ class HassProcess:
         states: list[dict[str, Any]] = await self._json("GET", "/api/states")
         return states
 
-    async def ws_call(
-        self, domain: str, service: str, data: dict[str, Any], *, response: bool = False
-    ) -> dict[str, Any]:
-        """Call an action over the websocket API, as the frontend and scripts' editors do.
+    async def ws_command(self, command: str, **fields: Any) -> dict[str, Any]:
+        """One websocket command (`type` and its fields), as the frontend sends it.
 
         Returns the websocket's answer: `success` with `result`, or `error` (code, message,
         translation key and placeholders).
@@ -387,18 +385,25 @@ class HassProcess:
             await ws.send_json({"type": "auth", "access_token": self.token})
             if (await ws.receive_json()).get("type") != "auth_ok":
                 raise RuntimeError("websocket authentication failed")
-            await ws.send_json(
-                {
-                    "id": 1,
-                    "type": "call_service",
-                    "domain": domain,
-                    "service": service,
-                    "service_data": data,
-                    "return_response": response,
-                }
-            )
+            await ws.send_json({"id": 1, "type": command, **fields})
             answer: dict[str, Any] = await ws.receive_json()
             return answer
+
+    async def ws_call(
+        self, domain: str, service: str, data: dict[str, Any], *, response: bool = False
+    ) -> dict[str, Any]:
+        """Call an action over the websocket API, as the frontend and scripts' editors do.
+
+        Returns the websocket's answer: `success` with `result`, or `error` (code, message,
+        translation key and placeholders).
+        """
+        return await self.ws_command(
+            "call_service",
+            domain=domain,
+            service=service,
+            service_data=data,
+            return_response=response,
+        )
 
     @contextlib.asynccontextmanager
     async def events(self, event_type: str) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:

@@ -48,9 +48,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     return report
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def artifacts() -> Path:
-    """artifacts/e2e/, emptied of the previous run's files."""
+    """artifacts/e2e/, emptied of the previous run's files once: each test adds its own."""
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
     return ARTIFACTS
@@ -58,9 +58,12 @@ def artifacts() -> Path:
 
 @pytest.fixture
 async def home_assistant(
-    tmp_path: Path, artifacts: Path, socket_enabled: None
+    request: pytest.FixtureRequest, tmp_path: Path, artifacts: Path, socket_enabled: None
 ) -> AsyncIterator[HassProcess]:
-    """A real Home Assistant process with its frontend, onboarded with the user dev/dev."""
+    """A real Home Assistant process with its frontend, onboarded with the user dev/dev.
+
+    Its log is kept as artifacts/e2e/hass-<test>.log.
+    """
     hass = HassProcess(tmp_path / "config", free_port(), frontend=True)
     try:
         await hass.start(timeout=START_TIMEOUT)
@@ -69,7 +72,8 @@ async def home_assistant(
     finally:
         await hass.stop()
         if hass.log_path.exists():
-            shutil.copyfile(hass.log_path, artifacts / "hass-process.log")
+            name = request.node.name.removeprefix("test_")
+            shutil.copyfile(hass.log_path, artifacts / f"hass-{name}.log")
 
 
 def unavailable(reason: str) -> None:
