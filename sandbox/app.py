@@ -11,13 +11,13 @@ from typing import Any, NoReturn
 
 from aiohttp import web
 
-from . import esms, fibo, fpt, fpt_ads, smspay
+from . import esms, esms_zalo, fibo, fpt, fpt_ads, smspay
 from .context import CLOSING, COURIER, STATE
 from .courier import Courier
 from .state import Fault, SandboxState
 
 #: The gateway modules; each declares GATEWAY, PREFIXES and setup(app), and none imports this one.
-GATEWAYS = (fibo, esms, fpt, fpt_ads, smspay)
+GATEWAYS = (fibo, esms, esms_zalo, fpt, fpt_ads, smspay)
 #: Which gateway a path belongs to: each at its documented path.
 PREFIXES = {prefix: module.GATEWAY for module in GATEWAYS for prefix in module.PREFIXES}
 TRANSPORT_FAULTS = {
@@ -171,6 +171,7 @@ async def get_state(request: web.Request) -> web.Response:
                     "text": m.text,
                     "segments": m.segments,
                     "outcome": m.outcome.value,
+                    "channel": m.details.get("channel", "sms"),
                 }
                 for m in state.messages.values()
             ],

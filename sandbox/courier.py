@@ -33,6 +33,9 @@ class Report:
     attempts: int = 5
     retry_when: Callable[[int | None, str], bool] = retry_on_no_answer
     timeout: float = 5.0
+    #: The message this report is about, when not the plan's own (the SMS leg of a Zalo-then-SMS
+    #: message, reported after its Zalo leg in the same plan).
+    message: SentMessage | None = None
 
 
 class Courier:
@@ -66,11 +69,12 @@ class Courier:
                 await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def _run(self, message: SentMessage, reports: list[Report]) -> None:
-        for index, report in enumerate(reports):
+        owners = [report.message or message for report in reports]
+        for index, (report, owner) in enumerate(zip(reports, owners, strict=True)):
             await asyncio.sleep(self._state.dlr_delay)
-            if index == len(reports) - 1:
-                self._state.settle(message)
-            await self._deliver(message, report)
+            if not any(later is owner for later in owners[index + 1 :]):
+                self._state.settle(owner)  # its last report
+            await self._deliver(owner, report)
 
     async def _deliver(self, message: SentMessage, report: Report) -> None:
         if self._session is None:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 import json
 import re
 from typing import Any
+from urllib.parse import urlencode
 import uuid
 
 from aiohttp import web
@@ -52,7 +53,7 @@ _INTERNATIONAL = re.compile(r"[1-9]\d{7,14}")
 _DUPLICATE_WINDOW = timedelta(hours=24)
 
 
-def _error(code: str) -> web.Response:
+def error(code: str) -> web.Response:
     """Answer eSMS's error form: HTTP 200 with the code in the body."""
     return web.json_response(
         {"CodeResult": code, "ErrorMessage": ERRORS.get(code, "Request failed")}
@@ -66,16 +67,21 @@ def _balance_error(code: str) -> web.Response:
     )
 
 
-def _refusal(request: web.Request) -> str | None:
+def refusal(request: web.Request) -> str | None:
     """Return the code of an injected "refuse" fault for this request, if any."""
     fault = request.app[STATE].take_fault(GATEWAY, request.path, {"refuse"})
     return None if fault is None else str(fault.value)
 
 
-def _segments(text: str, unicode: bool) -> int:
+def count_segments(text: str, unicode: bool) -> int:
     """Count segments as eSMS bills them: 70/67 characters with IsUnicode, else 160/153."""
     single, multi = (70, 67) if unicode else (160, 153)
     return 1 if len(text) <= single else -(-len(text) // multi)
+
+
+def valid_phone(phone: str) -> bool:
+    """Whether eSMS takes the number: 0[1-9] + 8 digits, or 8-15 international digits."""
+    return bool(_NATIONAL.fullmatch(phone) or _INTERNATIONAL.fullmatch(phone))
 
 
 def telco_id(phone: str) -> str:
@@ -83,7 +89,7 @@ def telco_id(phone: str) -> str:
     return next((tid for tid, pre in _TELCO_PREFIXES.items() if phone[:3] in pre), "")
 
 
-def _duplicate(state: SandboxState, account: Account, request_id: str) -> bool:
+def duplicate(state: SandboxState, account: Account, request_id: str) -> bool:
     """Whether the account used this RequestId in the last 24 hours."""
     since = datetime.now() - _DUPLICATE_WINDOW
     return any(
@@ -95,7 +101,7 @@ def _duplicate(state: SandboxState, account: Account, request_id: str) -> bool:
     )
 
 
-async def _json_body(request: web.Request) -> dict[str, Any] | None:
+async def json_body(request: web.Request) -> dict[str, Any] | None:
     """Read the JSON object body, or None when it is not one."""
     try:
         data = json.loads(await request.read())
@@ -104,7 +110,7 @@ async def _json_body(request: web.Request) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _text(data: dict[str, Any], key: str) -> str:
+def text(data: dict[str, Any], key: str) -> str:
     """Read a field as stripped text; numbers are accepted as eSMS's JSON binder does."""
     value = data.get(key)
     return "" if value is None else str(value).strip()
@@ -115,22 +121,22 @@ def _text(data: dict[str, Any], key: str) -> str:
 
 def _field_error(state: SandboxState, account: Account, data: dict[str, Any]) -> str | None:
     """Return the code eSMS refuses these send fields with, in its order of checks, or None."""
-    sms_type = _text(data, "SmsType")
+    sms_type = text(data, "SmsType")
     if not sms_type:
         return "300"
     if sms_type not in ("1", "2"):
         return "118"
-    if _text(data, "Brandname") not in account.brandnames:
+    if text(data, "Brandname") not in account.brandnames:
         return "104"
-    phone = _text(data, "Phone")
-    if not (_NATIONAL.fullmatch(phone) or _INTERNATIONAL.fullmatch(phone)):
+    phone = text(data, "Phone")
+    if not valid_phone(phone):
         return "108"
     if refused_number(phone, account):
         return "99"
-    if not _text(data, "Content"):
+    if not text(data, "Content"):
         return "99"
-    request_id = _text(data, "RequestId")
-    if request_id and _duplicate(state, account, request_id):
+    request_id = text(data, "RequestId")
+    if request_id and duplicate(state, account, request_id):
         return "124"
     return None
 
@@ -138,25 +144,25 @@ def _field_error(state: SandboxState, account: Account, data: dict[str, Any]) ->
 async def send(request: web.Request) -> web.Response:
     """SendMultipleMessage_V4_post_json: checks in eSMS's order, then accept and report."""
     state = request.app[STATE]
-    data = await _json_body(request)
+    data = await json_body(request)
     if data is None:
-        return _error("99")
-    refused = _refusal(request)
+        return error("99")
+    refused = refusal(request)
     if refused is not None:
-        return _error(refused)
+        return error(refused)
     account = state.account(
-        GATEWAY, ApiKey=_text(data, "ApiKey") or None, SecretKey=_text(data, "SecretKey") or None
+        GATEWAY, ApiKey=text(data, "ApiKey") or None, SecretKey=text(data, "SecretKey") or None
     )
     if account is None:
-        return _error("101")
+        return error("101")
     code = _field_error(state, account, data)
     if code is not None:
-        return _error(code)
-    phone, request_id = _text(data, "Phone"), _text(data, "RequestId")
-    sandbox = _text(data, "Sandbox") == "1"
-    segments = _segments(str(data.get("Content")), _text(data, "IsUnicode") == "1")
+        return error(code)
+    phone, request_id = text(data, "Phone"), text(data, "RequestId")
+    sandbox = text(data, "Sandbox") == "1"
+    segments = count_segments(str(data.get("Content")), text(data, "IsUnicode") == "1")
     if not sandbox and account.balance < segments * account.price:
-        return _error("103")
+        return error("103")
     message = SentMessage(
         gateway=GATEWAY,
         message_id=str(uuid.uuid4()),
@@ -165,12 +171,12 @@ async def send(request: web.Request) -> web.Response:
         segments=segments,
         account=account,
         outcome=outcome_for(phone),
-        callback_url=_text(data, "CallbackUrl") or None,
+        callback_url=text(data, "CallbackUrl") or None,
         request_id=request_id or None,
         details={
             "sandbox": sandbox,
-            "sms_type": _text(data, "SmsType"),
-            "brandname": _text(data, "Brandname"),
+            "sms_type": text(data, "SmsType"),
+            "brandname": text(data, "Brandname"),
         },
     )
     if sandbox:  # eSMS's Sandbox flag: accepted, not sent, not charged, no report
@@ -183,12 +189,21 @@ async def send(request: web.Request) -> web.Response:
     )
 
 
+def national(phone: str) -> str:
+    """A Vietnamese number in 0… form (as eSMS writes it), others as they are."""
+    return "0" + phone[2:] if phone.startswith("84") and len(phone) == 11 else phone
+
+
 def _report_params(message: SentMessage, status: int, success: int, failed: int) -> dict[str, str]:
-    """Build a callback's parameters in the seed document's own order and spelling."""
+    """Build a callback's parameters in the seed document's own order and spelling.
+
+    A plain SMS's report echoes its RequestId; the SMS leg of a Zalo-then-SMS message leaves it
+    empty, as every sample does, and names the Zalo leg's SMSID in `switchsmsid`.
+    """
     charged = (status == 5 and success > 0) or status == 7
     price = message.segments * message.account.price if charged else 0
-    phone = message.phone
-    national = "0" + phone[2:] if phone.startswith("84") and len(phone) == 11 else phone
+    number = national(message.phone)
+    echo = not message.details.get("leg")
     return {
         "SMSID": message.message_id,
         "SendFailed": str(failed),
@@ -197,12 +212,36 @@ def _report_params(message: SentMessage, status: int, success: int, failed: int)
         "TotalPrice": f"{price}.0000",
         "TotalReceiver": "1",
         "TotalSent": "1",
-        "RequestId": message.request_id or "",
+        "RequestId": (message.request_id or "") if echo else "",
         "TypeId": str(message.details.get("sms_type", "2")),
-        "telcoid": telco_id(national) if national.startswith("0") else "",
+        "telcoid": telco_id(number) if number.startswith("0") else "",
         "phonenumber": message.phone,
-        "switchsmsid": "",
+        "switchsmsid": str(message.details.get("switchsmsid", "")),
     }
+
+
+def sms_plan(message: SentMessage) -> list[dict[str, str]]:
+    """An SMS's reports: "sent" then the final one; a pending one only "waiting to send"."""
+    if message.outcome is Outcome.PENDING:
+        return [_report_params(message, 2, 0, 0)]
+    if message.outcome is Outcome.DELIVERED:
+        return [_report_params(message, 7, 0, 0), _report_params(message, 5, 1, 0)]
+    return [_report_params(message, 7, 0, 0), _report_params(message, 5, 0, 1)]
+
+
+def report(
+    state: SandboxState, url: str, params: dict[str, str], message: SentMessage | None = None
+) -> Report:
+    """A GET callback to `url`, retried 5 times only on no answer.
+
+    Its parameters join a URL that has a query with "&", or with a second "?" when
+    `state.esms.callback_join` says so.
+    """
+    if state.esms.callback_join == "?" and "?" in url:
+        url, params = f"{url}?{urlencode(params)}", {}
+    return Report(
+        "GET", url, params=params, attempts=5, retry_when=retry_on_no_answer, message=message
+    )
 
 
 def _dispatch_reports(app: web.Application, message: SentMessage) -> None:
@@ -210,17 +249,8 @@ def _dispatch_reports(app: web.Application, message: SentMessage) -> None:
     url = message.callback_url or message.account.callback.url
     if not url:
         return
-    if message.outcome is Outcome.PENDING:
-        plan = [_report_params(message, 2, 0, 0)]
-    elif message.outcome is Outcome.DELIVERED:
-        plan = [_report_params(message, 7, 0, 0), _report_params(message, 5, 1, 0)]
-    else:
-        plan = [_report_params(message, 7, 0, 0), _report_params(message, 5, 0, 1)]
-    reports = [
-        Report("GET", url, params=params, attempts=5, retry_when=retry_on_no_answer)
-        for params in plan
-    ]
-    app[COURIER].dispatch(message, reports)
+    state = app[STATE]
+    app[COURIER].dispatch(message, [report(state, url, params) for params in sms_plan(message)])
 
 
 # --- balance and status --------------------------------------------------------------------------
@@ -228,7 +258,7 @@ def _dispatch_reports(app: web.Application, message: SentMessage) -> None:
 
 def _balance_answer(request: web.Request, api_key: str, secret_key: str) -> web.Response:
     """Answer a balance request in eSMS's form, for both the JSON and the legacy path."""
-    refused = _refusal(request)
+    refused = refusal(request)
     if refused is not None:
         return _balance_error(refused)
     account = request.app[STATE].account(
@@ -241,8 +271,8 @@ def _balance_answer(request: web.Request, api_key: str, secret_key: str) -> web.
 
 async def balance_json(request: web.Request) -> web.Response:
     """GetBalance_json: POST {ApiKey, SecretKey}."""
-    data = await _json_body(request) or {}
-    return _balance_answer(request, _text(data, "ApiKey"), _text(data, "SecretKey"))
+    data = await json_body(request) or {}
+    return _balance_answer(request, text(data, "ApiKey"), text(data, "SecretKey"))
 
 
 async def balance_legacy(request: web.Request) -> web.Response:
@@ -262,7 +292,7 @@ def _current_status(state: SandboxState, message: SentMessage) -> tuple[int, int
 async def send_status(request: web.Request) -> web.Response:
     """GetSendStatus?RefId&ApiKey&SecretKey: a message's status by its SMSID."""
     state = request.app[STATE]
-    refused = _refusal(request)
+    refused = refusal(request)
     if refused is not None:
         return _balance_error(refused)
     query = request.query
@@ -284,7 +314,47 @@ async def send_status(request: web.Request) -> web.Response:
             "SendSuccess": success,
             "TotalReceiver": 1,
             "TotalSent": 1,
-            "TotalPrice": message.segments * account.price if success else 0,
+            "TotalPrice": message.details.get("price", message.segments * account.price)
+            if success
+            else 0,
+        }
+    )
+
+
+# --- estimate ------------------------------------------------------------------------------------
+
+
+async def estimate_sms(request: web.Request) -> web.Response:
+    """SummaryMultipleMessage_V4_get: what an SMS would cost, the send's checks before it.
+
+    `BrandName` as the URL template spells it, `Brandname` as the table does.
+    """
+    state = request.app[STATE]
+    refused = refusal(request)
+    if refused is not None:
+        return error(refused)
+    query = request.query
+    account = state.account(
+        GATEWAY, ApiKey=query.get("ApiKey") or None, SecretKey=query.get("SecretKey") or None
+    )
+    if account is None:
+        return error("101")
+    fields = {
+        "SmsType": query.get("SmsType", ""),
+        "Brandname": query.get("BrandName", query.get("Brandname", "")),
+        "Phone": query.get("Phone", ""),
+        "Content": query.get("Content", ""),
+    }
+    code = _field_error(state, account, fields)
+    if code is not None:
+        return error(code)
+    segments = count_segments(fields["Content"], query.get("IsUnicode") == "1")
+    return web.json_response(
+        {
+            "CodeResult": "100",
+            "ErrorMessage": "success",
+            "TotalPrice": segments * account.price,
+            "TotalReceiver": 1,
         }
     )
 
@@ -296,3 +366,4 @@ def setup(app: web.Application) -> None:
     app.router.add_post(f"{BASE}/GetBalance_json", balance_json)
     app.router.add_get(f"{BASE}/GetBalance/{{api_key}}/{{secret}}", balance_legacy)
     app.router.add_get(f"{BASE}/GetSendStatus", send_status)
+    app.router.add_get(f"{BASE}/SummaryMultipleMessage_V4_get", estimate_sms)

@@ -2,7 +2,8 @@
 
 Outcomes are chosen by the recipient number's last digit, so tests and demos can pick them:
 3 = the gateway refuses the number at send time, 4 = delivery fails, 5 = stays pending
-(only an intermediate report), anything else = delivered.
+(only an intermediate report), anything else = delivered. Zalo (eSMS's ZNS) on top: 6 = the
+number is not on Zalo (Zalo error -114), 4 = Zalo fails too (1001, not reached in time).
 """
 
 from __future__ import annotations
@@ -43,6 +44,91 @@ def outcome_for(phone: str) -> Outcome:
     return Outcome.DELIVERED
 
 
+#: Zalo's error codes (its `error` in eSMS's error_info) for a ZNS that fails, by last digit.
+ZALO_INACTIVE = -114  # "User is inactive, or reject the message, ..." (eSMS's sample)
+ZALO_NOT_REACHED = 1001  # reached Zalo, not the phone in time (QueryZnsStatus's ErrorInfo)
+
+
+def zalo_outcome(phone: str) -> tuple[Outcome, int | None]:
+    """The fate of an accepted ZNS, and Zalo's error code when it fails, by the last digit.
+
+    6: not on Zalo (-114); 4: fails like an SMS to it would (1001); 5: stays pending.
+    """
+    last = phone.strip()[-1:]
+    if last == "6":
+        return Outcome.FAILED, ZALO_INACTIVE
+    if last == "4":
+        return Outcome.FAILED, ZALO_NOT_REACHED
+    return outcome_for(phone), None
+
+
+@dataclass
+class ZaloParamSpec:
+    """A variable of a ZNS template, as eSMS's GetTemplate lists it (ZNSTempDetail)."""
+
+    name: str
+    order: int
+    limit: int
+    kind: str = "type_text"  # type_text, type_number (digits, <=12), type_date (dd/MM/yyyy)
+
+
+@dataclass
+class ZaloTemplateSpec:
+    """A ZNS template registered for an OA."""
+
+    template_id: int
+    name: str
+    params: list[ZaloParamSpec]
+    #: The TypeId its reports carry and the SmsType GetTemplate lists it under: 24 or 25.
+    type_id: str = "25"
+    #: VND per message delivered (a failed ZNS costs 0, as in eSMS's sample).
+    price: int = 300
+    #: ENABLE sends; anything else (PENDING_REVIEW, REJECT, DISABLE) is refused with 790.
+    status: str = "ENABLE"
+    content: str = ""
+
+
+@dataclass
+class ZaloOA:
+    """A Zalo Official Account registered with eSMS, and its templates by id."""
+
+    oa_id: str
+    name: str
+    templates: dict[str, ZaloTemplateSpec] = field(default_factory=dict)
+
+
+def default_zalo_oas() -> dict[str, ZaloOA]:
+    """The built-in eSMS account's OA: two templates (sandbox/README.md lists them)."""
+    order = ZaloTemplateSpec(
+        200607,
+        "Order confirmation",
+        [
+            ZaloParamSpec("customer_name", 1, 30),
+            ZaloParamSpec("order_code", 2, 20),
+            ZaloParamSpec("order_date", 3, 10, "type_date"),
+        ],
+        content="<p>Xin chào {{customer_name}}, đơn {{order_code}} ngày {{order_date}}.</p>",
+    )
+    otp = ZaloTemplateSpec(
+        2056446,
+        "Verification code",
+        [ZaloParamSpec("otp", 1, 6, "type_number")],
+        type_id="24",
+        content="<p>Mã xác minh của bạn: {{otp}}</p>",
+    )
+    oa = ZaloOA("4097311281936189049", "SMS Bridge Demo", {"200607": order, "2056446": otp})
+    return {oa.oa_id: oa}
+
+
+@dataclass
+class EsmsSettings:
+    """eSMS knobs (sandbox/README.md)."""
+
+    #: How reports add their parameters to a CallbackUrl that has a query already: "&", or a
+    #: second "?" (eSMS's documents do not say which it does).
+    callback_join: str = "&"
+
+
 @dataclass
 class CallbackTarget:
     """Where and how a gateway delivers reports for an account (its admin-page settings)."""
@@ -76,6 +162,8 @@ class Account:
     totals: dict[date, Totals] = field(default_factory=dict)
     #: Whether numbers ending in 3 are refused (see `refused_number`).
     refuses_3: bool = True
+    #: eSMS: the Zalo Official Accounts registered for the account, by OAID.
+    zalo_oas: dict[str, ZaloOA] = field(default_factory=dict)
 
     def today(self) -> Totals:
         """Today's totals, created on first use."""
@@ -223,6 +311,7 @@ def default_accounts() -> list[Account]:
             balance=500_000,
             brandnames={"Baotrixemay", "SMSBRIDGE"},
             price=800,
+            zalo_oas=default_zalo_oas(),
         ),
         Account(
             "fpt",
@@ -268,6 +357,7 @@ class SandboxState:
         self.token_lifetime = 86400
         #: FPT's advertising: settings (kept by reset) and campaigns by CampaignCode.
         self.ads = ads or AdsSettings()
+        self.esms = EsmsSettings()
         self.campaigns: dict[str, Campaign] = {}
         self._ids = itertools.count(491785)
 
@@ -309,10 +399,15 @@ class SandboxState:
                 return fault
         return None
 
-    def record(self, message: SentMessage) -> None:
-        """Remember an accepted message, charge the account and count it as pending."""
+    def record(self, message: SentMessage, charge: int | None = None) -> None:
+        """Remember an accepted message, charge the account and count it as pending.
+
+        `charge` defaults to the account's price per segment times the segments.
+        """
         self.messages[(message.gateway, message.message_id)] = message
-        message.account.balance -= message.segments * message.account.price
+        if charge is None:
+            charge = message.segments * message.account.price
+        message.account.balance -= charge
         message.account.today().pending += 1
 
     def settle(self, message: SentMessage) -> None:
@@ -327,5 +422,5 @@ class SandboxState:
             totals.failed += 1
 
     def reset(self) -> None:
-        """Back to the built-in accounts, no messages, no faults; connections counted anew."""
+        """Back to the built-in accounts (and OAs), no messages, no faults; connections anew."""
         self.__init__(dlr_delay=self.dlr_delay, ads=self.ads)  # type: ignore[misc]

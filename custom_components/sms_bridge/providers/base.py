@@ -21,6 +21,14 @@ import uuid
 import aiohttp
 from yarl import URL
 
+from .channels import (
+    Channel as Channel,  # noqa: PLC0414 - re-exported (mypy strict needs the alias)
+    ZaloAccount as ZaloAccount,  # noqa: PLC0414
+    ZaloContent as ZaloContent,  # noqa: PLC0414
+    ZaloParam as ZaloParam,  # noqa: PLC0414
+    ZaloParamError as ZaloParamError,  # noqa: PLC0414
+    ZaloTemplate as ZaloTemplate,  # noqa: PLC0414
+)
 from .http import (
     RawResponse as RawResponse,  # noqa: PLC0414 - re-exported (mypy strict needs the alias)
     RepeatRefusedError,
@@ -77,12 +85,14 @@ class ReplyKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
-    """One SMS to one number, already in its final text.
+    """One message to one number, already in its final text.
 
     `phone` is E.164 (`+84901234567`); each client writes it the way its gateway wants.
     `unicode` False means the text is plain (the caller has stripped diacritics).
     `request_id` is the message's own id where a gateway takes one (Fibo's smsGUID, eSMS's and
     FPT's RequestId): made once, so a retry of the same message carries the same id.
+    `channel` ZALO sends `zalo` alone (`text` unused, may be ""); ZALO_SMS sends `zalo` first
+    and `text` by SMS when Zalo fails. Only a gateway whose `channels` has it takes it.
     """
 
     phone: str
@@ -91,11 +101,17 @@ class OutgoingMessage:
     sender: str | None = None
     callback_url: str | None = None
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    channel: Channel = Channel.SMS
+    zalo: ZaloContent | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class SendResult:
-    """What a gateway said when it accepted a message (accepted, not delivered)."""
+    """What a gateway said when it accepted a message (accepted, not delivered).
+
+    `request_ids` holds every RequestId the send used (one per leg of a Zalo-then-SMS message),
+    so a report naming one of them is matched to the message.
+    """
 
     provider: str
     message_id: str
@@ -103,6 +119,13 @@ class SendResult:
     segments: int
     request_id: str | None = None
     telco: str | None = None
+    channel: Channel = Channel.SMS
+    request_ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        """A one-leg send's RequestId is its `request_ids` unless the client said otherwise."""
+        if not self.request_ids and self.request_id is not None:
+            object.__setattr__(self, "request_ids", (self.request_id,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +200,12 @@ class DeliveryReport:
     finished: bool = False
     #: Why it failed, in words every gateway shares (FAILED reports only).
     reason: FailureReason | None = None
+    #: The channel this report is about (eSMS: from its TypeId).
+    channel: Channel = Channel.SMS
+    #: For a Zalo-then-SMS message: which leg this report is about (ZALO or SMS).
+    leg: Channel | None = None
+    #: The currency of `price`, where the gateway states a price.
+    currency: str | None = None
 
     def __post_init__(self) -> None:
         """Refuse text that could not be stored or sent on: undecodable bytes, lone surrogates."""
@@ -430,6 +459,10 @@ class Provider(ABC):
     sender_word: ClassVar[str] = "brandname"
     #: Addresses the gateway sends delivery reports from, where it publishes them.
     report_sources: ClassVar[frozenset[str]] = frozenset()
+    #: The channels `send` takes (`OutgoingMessage.channel`).
+    channels: ClassVar[frozenset[Channel]] = frozenset({Channel.SMS})
+    #: Whether `estimate` asks the gateway what a message will cost.
+    has_estimate: ClassVar[bool] = False
 
     @classmethod
     @abstractmethod
@@ -484,6 +517,23 @@ class Provider(ABC):
     async def daily_totals(self) -> DailyTotals:
         """Today's totals (only where `has_daily_totals`)."""
         raise NotImplementedError(f"{self.name} reports no daily totals")
+
+    async def estimate(self, message: OutgoingMessage) -> Decimal | None:
+        """What sending `message` would cost, in the balance's money; None: no estimate."""
+        return None
+
+    async def zalo_accounts(self) -> list[ZaloAccount]:
+        """The Zalo Official Accounts the account may send from (only where Zalo is a channel)."""
+        raise NotImplementedError(f"{self.name} sends no Zalo messages")
+
+    async def zalo_templates(self, oa_id: str) -> list[ZaloTemplate]:
+        """The ZNS templates of an Official Account (only where Zalo is a channel)."""
+        raise NotImplementedError(f"{self.name} sends no Zalo messages")
+
+    def _check_channel(self, message: OutgoingMessage) -> None:
+        """Refuse, before anything goes out, a channel this gateway does not send on."""
+        if message.channel not in self.channels:
+            raise RefusedError(f"{self.title} cannot send {message.channel.value} messages")
 
     @abstractmethod
     def parse_report(self, request: InboundRequest) -> DeliveryReport:

@@ -1,36 +1,32 @@
-"""eSMS.vn client: JSON send and balance over HTTPS, and its GET delivery-report callback."""
+"""eSMS.vn client: SMS, Zalo and Zalo-then-SMS sends, estimates, balance, its GET reports.
+
+The shared wire facts are in esms_base.py, the Zalo calls and wire format in esms_zalo.py.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-import json
 import re
 from ssl import SSLContext
 from typing import Any, Final
-from urllib.parse import parse_qsl, quote, unquote
+from urllib.parse import parse_qsl, quote
 
 import aiohttp
+from yarl import URL
 
 from .base import (
     DEFAULT_TIMEOUT,
     AccountField,
-    AuthenticationError,
     Balance,
+    Channel,
     DeliveryReport,
     DeliveryStatus,
     FailureReason,
     FieldKind,
     InboundRequest,
-    InvalidRecipientError,
-    IpNotAllowedError,
     MalformedReportError,
-    MaybeSentError,
     OutgoingMessage,
-    Provider,
-    ProviderError,
-    RawResponse,
-    RefusedError,
     ReplyKind,
     SendResult,
     UnexpectedResponseError,
@@ -39,46 +35,34 @@ from .base import (
     digest,
     lower_keys,
 )
+from .esms_base import (
+    CODE_ERRORS as CODE_ERRORS,  # noqa: PLC0414 - re-exported
+    CODE_REASONS as CODE_REASONS,  # noqa: PLC0414 - re-exported
+    CURRENCY,
+    DEFAULT_HOST,
+    SUCCESS,
+    EsmsBase as EsmsBase,  # noqa: PLC0414 - re-exported
+    code_of,
+    national_phone as national_phone,  # noqa: PLC0414 - re-exported
+    read_price,
+    refusal,
+)
+from .esms_zalo import (
+    FALLBACK_SMS_TYPE,
+    ZALO_REASONS as ZALO_REASONS,  # noqa: PLC0414 - re-exported
+    EsmsZalo,
+    decode_error_info as decode_error_info,  # noqa: PLC0414 - re-exported
+    read_markers,
+    report_channel,
+    zalo_reason,
+    zalo_result,
+)
 from .text import segment_count
 
-DEFAULT_HOST: Final = "https://rest.esms.vn"
 SEND_PATH: Final = "/MainService.svc/json/SendMultipleMessage_V4_post_json/"
+SMS_ESTIMATE_PATH: Final = "/MainService.svc/json/SummaryMultipleMessage_V4_get"
 BALANCE_PATH: Final = "/MainService.svc/json/GetBalance_json"
 LEGACY_BALANCE_PATH: Final = "/MainService.svc/json/GetBalance/{api_key}/{secret_key}"
-
-SUCCESS: Final = "100"
-
-#: eSMS result codes, in English (PROVIDERS.md section 2). Used as error reasons: the gateway's
-#: own ErrorMessage is never used, so nothing it echoes can reach a log or a screen.
-CODE_REASONS: Final[dict[str, str]] = {
-    "99": "eSMS refused the request: the number is blocked or the request is invalid",
-    "101": "eSMS refused the API key or secret key",
-    "102": "eSMS has no price list for this account",
-    "103": "eSMS account balance is too low",
-    "104": "eSMS does not know this brandname for the account",
-    "105": "eSMS does not know this message id",
-    "108": "eSMS refused the phone number",
-    "118": "eSMS does not support this message type (SmsType)",
-    "120": "eSMS refused the request: too many numbers",
-    "124": "eSMS refused a duplicate RequestId (already sent within 24 hours)",
-    "140": "eSMS does not allow requests from this IP address",
-    "143": "eSMS account is not active",
-    "146": "eSMS refused the text: it does not match a registered customer-care template",
-    "201": "eSMS refused the text: it contains a blocked keyword",
-    "300": "eSMS refused the request: SmsType is missing",
-}
-UNKNOWN_REFUSAL: Final = "eSMS refused the message"
-
-#: Codes that are not a plain refusal: which error class they raise. Every code but 100 refuses
-#: the request (eSMS returns an SMSID only with 100), except 124: that RequestId was already
-#: taken, so the message it names may well have gone out.
-CODE_ERRORS: Final[dict[str, type[ProviderError]]] = {
-    "101": AuthenticationError,
-    "140": IpNotAllowedError,
-    "99": InvalidRecipientError,
-    "108": InvalidRecipientError,
-    "124": MaybeSentError,
-}
 
 #: DESIGN.md's status table for eSMS's `SendStatus`. None: 5 ("finished") is delivered when
 #: SendSuccess > 0, failed when SendSuccess = 0 and SendFailed > 0 (or unreadable), and sent but
@@ -105,33 +89,8 @@ TELCOS: Final[dict[str, str]] = {
     "7": "Reddi",
 }
 
-#: Zalo's own result codes in `error_info` (its `error`), as reasons (ESMS-CHANNELS.md section 10).
-ZALO_REASONS: Final[dict[int, FailureReason]] = {
-    -114: FailureReason.ZALO_INACTIVE,  # inactive, rejected the OA's messages, or an old app
-    1001: FailureReason.UNREACHABLE,  # reached Zalo, not the phone in time
-}
-
-
-def zalo_reason(code: int | None) -> FailureReason:
-    """Why a finished message failed: Zalo's code where it gave one, else simply not delivered."""
-    return (
-        ZALO_REASONS.get(code, FailureReason.NOT_DELIVERED) if code else FailureReason.NOT_DELIVERED
-    )
-
-
 # A Vietnamese mobile number as eSMS writes it: 0 + 9 digits, or 84 + 9 digits.
 _VN_MOBILE = re.compile(r"(?:\+?84|0)([1-9]\d{8})")
-# Zalo's error_info ends with "____<date time>" after the JSON.
-_DATE_SUFFIX = re.compile(r"_{4}[^{}\"]*$")
-_MAX_ERROR_LEN = 300
-
-
-def national_phone(phone: str) -> str:
-    """Write the number as eSMS wants it: 0xxxxxxxxx for Vietnam, digits without '+' elsewhere."""
-    digits = phone.strip().lstrip("+")
-    if phone.strip().startswith("+84"):
-        return "0" + digits[2:]
-    return digits
 
 
 def report_phone(value: str | None) -> str | None:
@@ -142,60 +101,8 @@ def report_phone(value: str | None) -> str | None:
     return f"+84{match.group(1)}" if match else None
 
 
-def decode_error_info(value: str) -> str | None:
-    """Read Zalo's `error_info`: URL-decode until stable, then take JSON's "message" if any."""
-    return zalo_result(value)[1]
-
-
-def zalo_result(value: str) -> tuple[int | None, str | None]:
-    """Zalo's result in `error_info`: its code (`error`, 0 = success) and its message.
-
-    Its three encodings in the seed: JSON in a JSON string, plain JSON, and JSON URL-encoded
-    once more with a date after it; decoded until stable, then unwrapped.
-    """
-    text = value
-    for _ in range(4):
-        decoded = unquote(text)
-        if decoded == text:
-            break
-        text = decoded
-    text = _DATE_SUFFIX.sub("", text.strip()).strip()
-    parsed: Any = text
-    for _ in range(3):  # a JSON string holding JSON (the inactive-user sample) unwraps twice
-        if not isinstance(parsed, str):
-            break
-        try:
-            parsed = json.loads(parsed)
-        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
-            break
-    code = as_int(parsed.get("error")) if isinstance(parsed, dict) else None
-    if isinstance(parsed, dict) and parsed.get("message") not in (None, ""):
-        text = str(parsed["message"])
-    elif isinstance(parsed, str):
-        text = parsed
-    text = text.strip()
-    return code, text[:_MAX_ERROR_LEN] or None
-
-
-def _refusal(code: str) -> ProviderError:
-    """Build the typed error for an eSMS result code other than 100."""
-    error_class = CODE_ERRORS.get(code, RefusedError)
-    return error_class(CODE_REASONS.get(code, UNKNOWN_REFUSAL), code=code)
-
-
-def _code_of(value: Any) -> str | None:
-    """Read a result code as a string, from "100" or 100."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
-
-
-class EsmsProvider(Provider):
-    """eSMS.vn: brandname SMS to Vietnamese and foreign numbers, balance in VND."""
+class EsmsProvider(EsmsZalo):
+    """eSMS.vn: brandname SMS to Vietnamese and foreign numbers, Zalo ZNS, balance in VND."""
 
     name = "esms"
     title = "eSMS"
@@ -211,6 +118,8 @@ class EsmsProvider(Provider):
     has_daily_totals = False
     #: Each message carries its report URL (CallbackUrl): nothing to set on eSMS's side.
     callback_per_message = True
+    channels = frozenset({Channel.SMS, Channel.ZALO, Channel.ZALO_SMS})
+    has_estimate = True
 
     def __init__(
         self,
@@ -246,11 +155,14 @@ class EsmsProvider(Provider):
     # -- sending --
 
     async def send(self, message: OutgoingMessage) -> SendResult:
-        """Send one SMS; its RequestId is the message's, so eSMS refuses a replay of it (124)."""
+        """Send by the message's channel; each RequestId is the message's, so a replay is 124."""
+        self._check_channel(message)
+        if message.channel is Channel.ZALO:
+            return await self._send_zns(message, self._zalo_content(message))
+        if message.channel is Channel.ZALO_SMS:
+            return await self._send_zalo_sms(message, self._zalo_content(message))
         request_id = message.request_id
-        payload: dict[str, str] = {
-            "ApiKey": self._api_key,
-            "SecretKey": self._secret_key,
+        payload = self._keys() | {
             "Phone": national_phone(message.phone),
             "Content": message.text,
             "Brandname": message.sender or self._brandname,
@@ -262,25 +174,48 @@ class EsmsProvider(Provider):
             payload["Sandbox"] = "1"
         if message.callback_url:
             payload["CallbackUrl"] = message.callback_url
-        raw = await self._request(
-            "POST", self._url(DEFAULT_HOST, SEND_PATH), sending=True, json=payload
-        )
-        data = self._json(raw)
-        code = _code_of(data.get("coderesult"))
-        if code is None:
-            raise UnexpectedResponseError("eSMS answered without a result code")
-        if code != SUCCESS:
-            raise _refusal(code)
-        message_id = data.get("smsid")
-        if message_id is None or not str(message_id).strip():
-            raise UnexpectedResponseError("eSMS accepted the message without an SMSID")
         return SendResult(
             provider=self.name,
-            message_id=str(message_id).strip(),
+            message_id=await self._accepted(SEND_PATH, payload, zalo=False),
             phone=message.phone,
             segments=segment_count(message.text),
             request_id=request_id,
         )
+
+    # -- cost --
+
+    async def estimate(self, message: OutgoingMessage) -> Decimal | None:
+        """What eSMS says the message will cost (VND); None when it cannot say.
+
+        Zalo-then-SMS has no estimate of its own: the dearer leg is the worst case (a ZNS that
+        failed costs nothing in eSMS's sample). Raises AuthenticationError for refused keys and
+        TransientError when eSMS cannot be reached; any other trouble is None.
+        """
+        if message.channel not in self.channels:
+            return None
+        if message.channel is Channel.SMS:
+            return await self._estimate_sms(message, str(self._sms_type))
+        if message.zalo is None:
+            return None
+        zns = await self._estimate_zns(message.phone, message.zalo)
+        if message.channel is Channel.ZALO or zns is None:
+            return zns
+        sms = await self._estimate_sms(message, FALLBACK_SMS_TYPE)
+        return None if sms is None else max(zns, sms)
+
+    async def _estimate_sms(self, message: OutgoingMessage, sms_type: str) -> Decimal | None:
+        """SummaryMultipleMessage_V4_get: a GET whose query carries the keys (never logged)."""
+        query = {
+            "Phone": national_phone(message.phone),
+            "Content": message.text,
+            "ApiKey": self._api_key,
+            "SecretKey": self._secret_key,
+            "SmsType": sms_type,
+            "BrandName": message.sender or self._brandname,
+            "IsUnicode": "1" if message.unicode else "0",
+        }
+        url = URL(self._url(DEFAULT_HOST, SMS_ESTIMATE_PATH)).with_query(query)
+        return await self._estimate_price("GET", url)
 
     # -- account --
 
@@ -301,11 +236,11 @@ class EsmsProvider(Provider):
             )
             raw = await self._request("GET", self._url(DEFAULT_HOST, path))
         data = self._json(raw)
-        code = _code_of(data.get("coderesponse", data.get("coderesult")))
+        code = code_of(data.get("coderesponse", data.get("coderesult")))
         if code is None:
             raise UnexpectedResponseError("eSMS answered the balance without a result code")
         if code != SUCCESS:
-            raise _refusal(code)
+            raise refusal(code)
         value = data.get("balance")
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise UnexpectedResponseError("eSMS answered the balance without an amount")
@@ -315,28 +250,19 @@ class EsmsProvider(Provider):
             raise UnexpectedResponseError("eSMS answered an unreadable balance") from None
         if not amount.is_finite():
             raise UnexpectedResponseError("eSMS answered an unreadable balance")
-        return Balance(amount, unit="VND")
-
-    @staticmethod
-    def _json(raw: RawResponse) -> dict[str, Any]:
-        """Read the answer's JSON object, keys lower-cased; anything else is unexpected."""
-        try:
-            data = json.loads(raw.body)
-        except ValueError:
-            raise UnexpectedResponseError(
-                "eSMS answered something that is not JSON", code=f"HTTP {raw.status}"
-            ) from None
-        if not isinstance(data, dict):
-            raise UnexpectedResponseError(
-                "eSMS answered JSON that is not an object", code=f"HTTP {raw.status}"
-            )
-        return lower_keys(data)
+        return Balance(amount, unit=CURRENCY)
 
     # -- delivery reports --
 
     def parse_report(self, request: InboundRequest) -> DeliveryReport:
-        """Parse eSMS's callback (GET query, or a POST form); it carries no secret to check."""
+        """Parse eSMS's callback (GET query, or a POST form); it carries no secret to check.
+
+        The channel comes from TypeId (none: SMS); the leg of a Zalo-then-SMS message from our
+        marker in its CallbackUrl, else from TypeId; the request id from RequestId, else from
+        our marker (eSMS's samples leave RequestId empty).
+        """
         params = self._report_params(request)
+        leg, ref = read_markers(params)
         message_id = params.get("smsid", "").strip()
         if not message_id:
             raise MalformedReportError("the report has no SMSID")
@@ -358,7 +284,10 @@ class EsmsProvider(Provider):
             status = STATUS_TABLE[code] or DeliveryStatus.FAILED
             if status is DeliveryStatus.FAILED:
                 error, reason = answer or "Rejected", FailureReason.REJECTED
-        request_id = params.get("requestid", "").strip()
+        typed = report_channel(params.get("typeid"))
+        if leg is None and typed in (Channel.SMS, Channel.ZALO):
+            leg = typed
+        price = read_price(params.get("totalprice"))
         return DeliveryReport(
             provider=self.name,
             message_id=message_id,
@@ -368,11 +297,14 @@ class EsmsProvider(Provider):
             error=error,
             telco=TELCOS.get(params.get("telcoid", "").strip()),
             segments=None,
-            price=self._price(params.get("totalprice")),
-            request_id=request_id or None,
+            price=price,
+            request_id=params.get("requestid", "").strip() or ref,
             answer=answer,
             finished=code == FINISHED,
             reason=reason,
+            channel=typed or leg or Channel.SMS,
+            leg=leg,
+            currency=None if price is None else CURRENCY,
         )
 
     @staticmethod
@@ -396,17 +328,6 @@ class EsmsProvider(Provider):
                 text = request.body.decode("utf-8", errors="replace")
                 params.update(parse_qsl(text, keep_blank_values=True))
         return {key: str(value) for key, value in lower_keys(params).items()}
-
-    @staticmethod
-    def _price(value: str | None) -> Decimal | None:
-        """Read the report's TotalPrice, or None when absent or unreadable."""
-        if value is None or not value.strip():
-            return None
-        try:
-            price = Decimal(value.strip())
-        except InvalidOperation:
-            return None
-        return price if price.is_finite() else None
 
     def reply(self, kind: ReplyKind) -> WebhookReply:
         """DESIGN.md's answers for eSMS: 200 OK, 403, 400 (eSMS only retries on no answer)."""

@@ -348,6 +348,7 @@ class FiboProvider(Provider):
 
         The message's request id is the smsGUID: Fibo's reports carry it back as MSGUID.
         """
+        self._check_channel(message)
         guid = message.request_id
         params = {"clientNo": self._client_no, "clientPass": self._client_pass}
         sender = message.sender or self._sender

@@ -265,6 +265,7 @@ class FptProvider(Provider):
 
     async def send(self, message: OutgoingMessage) -> SendResult:
         """Send one customer-care SMS (the token retry of `_call` is safe: FPT sent nothing)."""
+        self._check_channel(message)
         phone, domestic = wire_phone(message.phone)
         path = DOMESTIC_PATH if domestic else INTERNATIONAL_PATH
         request_id = message.request_id

@@ -171,6 +171,7 @@ class SmspayProvider(Provider):
 
     async def send(self, message: OutgoingMessage) -> SendResult:
         """GET the filled send URL; success only when the answer carries an SMS_ID."""
+        self._check_channel(message)
         url = self._fill(message)
         # base.py types `url` as str; aiohttp also takes a yarl.URL, which keeps our encoding.
         response = await self._request("GET", URL(url, encoded=True), sending=True)
