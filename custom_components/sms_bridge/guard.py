@@ -37,6 +37,7 @@ from .const import (
 from .ledger import Ledger, LedgerMessage, text_digest
 from .providers.base import ProviderError
 from .runtime import SmsBridgeConfigEntry
+from .texts import short_name
 
 #: The limits: (option, the window it counts over, its name in texts and repair keys).
 LIMITS = (
@@ -157,6 +158,7 @@ class SpendingGuard:
             translation_key=f"sending_paused_{name}",
             translation_placeholders={
                 "name": self._entry.title,
+                "short_name": short_name(self._entry.title),
                 "limit": str(limit),
                 "until": _clock(room_at),
             },

@@ -29,6 +29,7 @@ from .const import DEFAULT_REPORTS_WINDOW, DOMAIN, OPT_REPORTS_WINDOW
 from .ledger import Ledger
 from .runtime import SmsBridgeConfigEntry
 from .signals import AppliedReport, EntrySignals, SendUnderWay
+from .texts import short_name
 
 REFUSED_IN_A_ROW = 3
 CHECK_EVERY = timedelta(minutes=5)
@@ -65,6 +66,7 @@ class EntryIssues:
             translation_key=kind if kind == "webhook_unreachable" else f"{kind}_{cls.name}",
             translation_placeholders={
                 "name": self._entry.title,
+                "short_name": short_name(self._entry.title),
                 "provider": cls.title,
                 "admin_page": cls.admin_page,
                 **placeholders,

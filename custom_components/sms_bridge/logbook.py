@@ -61,7 +61,12 @@ def describe_report(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, s
 def report_words(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
     """The words of a report: a failure with the gateway's reason, or at least its code."""
     phone = data.get("phone")
-    number = for_reading(phone) if phone else _text(hass, "logbook_unknown_number")
+    # Grouped for reading, and kept on one line (no-break spaces) in the logbook's narrow card.
+    number = (
+        for_reading(phone).replace(" ", "\u00a0")
+        if phone
+        else _text(hass, "logbook_unknown_number")
+    )
     status = data.get("status")
     if status == DeliveryStatus.FAILED:
         reason = reason_words(hass, data.get("reason_key")) or data.get("error")

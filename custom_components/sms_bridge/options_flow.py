@@ -198,7 +198,8 @@ def option_errors(
 ) -> dict[str, str]:
     """Every field error of the options, at once (field -> translation key)."""
     errors = {
-        key: error
+        # Out of range: each field's own error names its range ("range_<field>").
+        key: f"range_{key}" if error == "out_of_range" else error
         for key, number in NUMBERS.items()
         if key in options and (error := number.error(options[key])) is not None
     }

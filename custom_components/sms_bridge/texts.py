@@ -39,6 +39,15 @@ def words(hass: HomeAssistant, key: str, **placeholders: str) -> str:
     return key
 
 
+#: Characters of an account's name a repair's title has room for (the dialog cuts it off).
+SHORT_NAME = 18
+
+
+def short_name(name: str) -> str:
+    """An account's name cut to fit a repair's title; the description gives it whole."""
+    return name if len(name) <= SHORT_NAME else f"{name[: SHORT_NAME - 1].rstrip()}…"
+
+
 @callback
 def reason_words(hass: HomeAssistant, reason: FailureReason | str | None) -> str | None:
     """Why a message failed, in words; None when nothing failed."""

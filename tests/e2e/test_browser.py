@@ -18,6 +18,7 @@ import pytest
 from custom_components.sms_bridge.const import DOMAIN
 from custom_components.sms_bridge.form import SECTION_ADDRESS, account_schema
 from custom_components.sms_bridge.providers import PROVIDER_CLASSES
+from custom_components.sms_bridge.texts import short_name
 from sandbox import Sandbox
 from tools.accounts import sandbox_forms
 from tools.hass import HassProcess
@@ -100,7 +101,7 @@ async def check_repair(page: Page, url: str, title: str, shots: Path) -> None:
     """
     issue = translations("en")["issues"]["webhook_unreachable"]
     await page.goto(f"{url}/config/repairs")
-    heading = issue["title"].replace("{name}", title)
+    heading = issue["title"].replace("{short_name}", short_name(title))
     await expect(page.get_by_text(heading, exact=True)).to_be_visible()
     await page.screenshot(path=shots / "repairs-en.png", animations="disabled")
     await page.get_by_text(heading, exact=True).click()

@@ -46,6 +46,7 @@ import yaml
 
 from custom_components.sms_bridge.const import DOMAIN
 from custom_components.sms_bridge.phone import for_reading
+from custom_components.sms_bridge.texts import short_name
 from sandbox import Sandbox
 from tools.accounts import sandbox_forms
 from tools.hass import HassProcess
@@ -239,7 +240,7 @@ async def check_option_errors(
     """
     form = await open_options(page, url, account, language)
     labels = translations(language)["options"]["step"]["fibo"]["data"]
-    wrong = {"max_per_hour": ("2.5", "whole_number"), "max_per_day": ("-1", "out_of_range")}
+    wrong = {"max_per_hour": ("2.5", "whole_number"), "max_per_day": ("-1", "range_max_per_day")}
     for field, (value, _error) in wrong.items():
         await form.get_by_label(labels[field]).fill(value)
     await submit(form)
@@ -409,8 +410,10 @@ async def check_sending_paused(
 ) -> None:
     """Refused for its size: no repair. Refused into a full hour: the repair, its title whole."""
     url = hass.url
-    unreachable = words("en", "issues.webhook_unreachable.title", name=account.title)
-    paused = words("en", "issues.sending_paused_hour.title", name=account.title)
+    unreachable = words(
+        "en", "issues.webhook_unreachable.title", short_name=short_name(account.title)
+    )
+    paused = words("en", "issues.sending_paused_hour.title", short_name=short_name(account.title))
     too_many = await hass.ws_call(
         DOMAIN, "send", {"target": list(SPARE), "message": "Two"}, response=True
     )
@@ -442,7 +445,7 @@ async def check_sending_paused(
 
 async def check_paused_in_vietnamese(page: Page, url: str, account: Account, shots: Path) -> None:
     """The same repair, opened in Vietnamese: its title whole too."""
-    paused = words("vi", "issues.sending_paused_hour.title", name=account.title)
+    paused = words("vi", "issues.sending_paused_hour.title", short_name=short_name(account.title))
     await page.goto(f"{url}/config/repairs")
     await page.get_by_text(paused, exact=True).click()
     await check_dialog_title(page, paused)

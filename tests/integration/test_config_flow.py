@@ -427,16 +427,16 @@ OPTIONS_FORM = {"encoding": "auto", "concurrency": 5, "reports_window": 60}
         ({"duplicate_window": "NaN"}, {"duplicate_window": "not_a_number"}),
         ({"duplicate_window": float("nan")}, {"duplicate_window": "not_a_number"}),
         ({"max_per_hour": 2.5}, {"max_per_hour": "whole_number"}),
-        ({"max_per_hour": -1}, {"max_per_hour": "out_of_range"}),
+        ({"max_per_hour": -1}, {"max_per_hour": "range_max_per_hour"}),
         (
             {"concurrency": 0, "max_per_day": 10**7},
-            {"concurrency": "out_of_range", "max_per_day": "out_of_range"},
+            {"concurrency": "range_concurrency", "max_per_day": "range_max_per_day"},
         ),
         ({"resend_failed": "yes please"}, {"resend_failed": "not_a_switch"}),
         ({"resend_failed": True}, {"resend_failed": "resend_needs_backup"}),
         ({"backup_entry_id": "no-such-entry"}, {"backup_entry_id": "unknown_backup"}),
         ({"currency": "dong"}, {"currency": "invalid_currency"}),
-        ({"price_per_segment": -850}, {"price_per_segment": "out_of_range"}),
+        ({"price_per_segment": -850}, {"price_per_segment": "range_price_per_segment"}),
     ],
 )
 async def test_options_refuse_what_cannot_work(
