@@ -26,7 +26,7 @@ from .coordinator import SmsBridgeCoordinator
 from .entity import account_device
 from .guard import SpendingGuard
 from .issues import EntryIssues, async_remove_issues
-from .journal import EntryJournal
+from .journal import EntryJournal, async_remove_entry_storage
 from .ledger import Ledger
 from .migration import async_migrate_entry
 from .notify import ATTR_ENTRY_ID
@@ -185,11 +185,6 @@ async def async_unload_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -
 
 async def async_remove_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> None:
     """The account was deleted: delete what it stored, its cloudhook and its repairs too."""
-    journal = EntryJournal(hass, entry.entry_id)
-    Ledger(journal)
-    SeenReports(journal)
-    if entry.data.get(CONF_PROVIDER) == FptProvider.name:
-        CampaignStore(journal)
-    await journal.async_remove()
+    await async_remove_entry_storage(hass, entry.entry_id)
     await async_delete_cloudhook(hass, entry.data)
     async_remove_issues(hass, entry.entry_id)

@@ -38,6 +38,8 @@ FLUSH_DELAY = 0.5
 COMPACT_MIN = 1000
 #: Key of the sequence number a snapshot covers.
 SEQ = "seq"
+#: Every part an entry may keep (each module's PART): what removing an entry deletes.
+PARTS = ("ledger", "reports", "campaigns", "costs")
 
 
 class JournalPart(Protocol):
@@ -157,7 +159,8 @@ class EntryJournal:
         """
         self._urgent = self._urgent or urgent
         self._seq += 1
-        self._file_of[part].pending.append(json_dumps({"p": part, "q": self._seq, **record}))
+        # "p" and "q" are the journal's own keys (part, sequence): a record never sets them.
+        self._file_of[part].pending.append(json_dumps({**record, "p": part, "q": self._seq}))
         if self._timer is None:
             self._timer = self._hass.loop.call_later(FLUSH_DELAY, self._async_timer_fired)
 
@@ -214,12 +217,23 @@ class EntryJournal:
         file.since_snapshot = 0
         file.guests.clear()
 
-    async def async_remove(self) -> None:
-        """Delete every file (the entry was removed)."""
-        for store in self._stores.values():
-            await store.async_remove()
-        for file in self._files:
-            await self._hass.async_add_executor_job(_unlink, file.path)
+
+async def async_remove_entry_storage(hass: HomeAssistant, entry_id: str) -> None:
+    """Delete all an entry stored, knowing only its id (the entry was removed, not loaded).
+
+    Every part's snapshot (PARTS) and every journal file of the entry, whichever exist.
+    """
+    for name in PARTS:
+        await Store[dict[str, Any]](
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.{name}", private=True
+        ).async_remove()
+    folder = Path(hass.config.path(".storage"))
+    await hass.async_add_executor_job(_unlink_journals, folder, f"{DOMAIN}.{entry_id}.")
+
+
+def _unlink_journals(folder: Path, prefix: str) -> None:
+    for path in folder.glob(f"{prefix}*journal"):
+        path.unlink(missing_ok=True)
 
 
 def _read_records(path: Path) -> list[dict[str, Any]]:
@@ -259,4 +273,4 @@ def _unlink(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-__all__ = ["EntryJournal", "JournalPart"]
+__all__ = ["PARTS", "EntryJournal", "JournalPart", "async_remove_entry_storage"]

@@ -10,24 +10,37 @@ from __future__ import annotations
 
 from collections import Counter, OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-import hashlib
-from typing import Any, NotRequired, TypedDict
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
 
 from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
 
+from .costs import CostBook
 from .journal import EntryJournal
-from .providers.base import (
-    DailyTotals,
-    DeliveryReport,
-    DeliveryStatus,
-    FailureReason,
-    SendResult,
-)
+from .providers.base import DailyTotals, DeliveryReport, DeliveryStatus, SendResult
 from .recent import RecentSends
+from .sent_message import (
+    LedgerMessage,
+    MessageLink,
+    Report,
+    Resend,
+    StoredMessage,
+    text_digest,
+)
 from .signals import Topic
+
+__all__ = [
+    "MAX_HISTORY",
+    "Ledger",
+    "LedgerMessage",
+    "MessageLink",
+    "Report",
+    "Resend",
+    "StoredMessage",
+    "text_digest",
+]
 
 PART = "ledger"
 MAX_AGE = timedelta(days=30)
@@ -35,161 +48,6 @@ MAX_MESSAGES = 10_000
 PREVIEW_LENGTH = 40
 #: Reports kept per message, the latest (a real message has three or four; a flood, many).
 MAX_HISTORY = 16
-
-
-class StoredMessage(TypedDict):
-    """One message as stored on disk."""
-
-    id: str
-    phone: str
-    text: str
-    segments: int
-    sent: str
-    status: str
-    history: list[list[str | None]]
-    final: NotRequired[bool]
-    digest: NotRequired[str]
-    body: NotRequired[str]
-    resent_as: NotRequired[MessageLink]
-    resend_of: NotRequired[MessageLink]
-    resend: NotRequired[Resend]
-
-
-class MessageLink(TypedDict):
-    """A message of some entry: a resend and what it resends point at each other."""
-
-    config_entry_id: str
-    message_id: str
-
-
-class Resend(TypedDict):
-    """The decision to resend a failed message through the backup, and how far it got.
-
-    `state`: "decided" (no request out yet: carried out, after a restart too), "sending" (a
-    request may be out), "done", "maybe_sent" (a request went out and its answer was lost:
-    never again), "refused" (the backup's guard or gateway refused it). `request_id` is the
-    resend's own, the same on every attempt.
-    """
-
-    to: str
-    state: str
-    request_id: str
-
-
-def text_digest(text: str) -> str:
-    """A short digest of a text: the same text to the same number is a duplicate."""
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    """One delivery report of a message, as its history keeps it."""
-
-    time: datetime
-    status: DeliveryStatus
-    #: The gateway's own status code.
-    raw: str
-    #: Why it failed (a failure only).
-    reason: FailureReason | None = None
-
-    def as_stored(self) -> list[str | None]:
-        """The JSON form: [time, status, raw] and the reason when there is one."""
-        stored: list[str | None] = [self.time.isoformat(), self.status.value, self.raw]
-        return [*stored, self.reason.value] if self.reason else stored
-
-    @classmethod
-    def from_stored(cls, data: list[Any]) -> Report:
-        """Back from the JSON form (files before reasons have three items)."""
-        reason = FailureReason(data[3]) if len(data) > 3 and data[3] else None
-        return cls(datetime.fromisoformat(data[0]), DeliveryStatus(data[1]), data[2], reason)
-
-
-@dataclass(slots=True)
-class LedgerMessage:
-    """A message this entry sent, with each of its delivery reports (`history`)."""
-
-    message_id: str
-    phone: str
-    preview: str
-    segments: int
-    sent_at: datetime
-    status: DeliveryStatus = DeliveryStatus.PENDING
-    history: list[Report] = field(default_factory=list)
-    #: Whether the gateway has said its last word (a finished eSMS batch is final while `sent`).
-    final: bool = False
-    #: Digest of the whole text (duplicate sends inside the entry's window are not sent again).
-    digest: str = ""
-    #: The whole text, kept only while a resend through the backup may still be needed.
-    body: str | None = None
-    #: The backup's message that resent this one after it failed, and the other way round.
-    resent_as: MessageLink | None = None
-    resend_of: MessageLink | None = None
-    #: The resend through the backup, once decided (durable before its request goes out).
-    resend: Resend | None = None
-    #: The JSON form, kept until the message changes (`changed`): a snapshot of a large ledger
-    #: then costs little, and a form handed out is never modified afterwards.
-    stored: StoredMessage | None = field(default=None, repr=False, compare=False)
-
-    def changed(self) -> None:
-        """The message changed: its JSON form is made anew when next asked for."""
-        self.stored = None
-
-    def has_report(self, provider_status: str) -> bool:
-        """Whether a report with this raw status was already recorded."""
-        return any(report.raw == provider_status for report in self.history)
-
-    @property
-    def last_reason(self) -> FailureReason | None:
-        """Why the message failed, when its latest status is a failure."""
-        if self.status is DeliveryStatus.FAILED and self.history:
-            return self.history[-1].reason
-        return None
-
-    def as_stored(self) -> StoredMessage:
-        """The JSON form (made once per change)."""
-        if self.stored is not None:
-            return self.stored
-        stored: StoredMessage = {
-            "id": self.message_id,
-            "phone": self.phone,
-            "text": self.preview,
-            "segments": self.segments,
-            "sent": self.sent_at.isoformat(),
-            "status": self.status.value,
-            "history": [report.as_stored() for report in self.history],
-            "final": self.final,
-            "digest": self.digest,
-        }
-        if self.body is not None:
-            stored["body"] = self.body
-        if self.resent_as:
-            stored["resent_as"] = self.resent_as
-        if self.resend_of:
-            stored["resend_of"] = self.resend_of
-        if self.resend:
-            stored["resend"] = self.resend
-        self.stored = stored
-        return stored
-
-    @classmethod
-    def from_stored(cls, data: StoredMessage) -> LedgerMessage:
-        """Back from the JSON form (files before "final" derive it from the status)."""
-        status = DeliveryStatus(data["status"])
-        return cls(
-            message_id=data["id"],
-            phone=data["phone"],
-            preview=data["text"],
-            segments=data["segments"],
-            sent_at=datetime.fromisoformat(data["sent"]),
-            status=status,
-            history=[Report.from_stored(item) for item in data["history"]],
-            final=data.get("final", status.final),
-            digest=data.get("digest", ""),
-            body=data.get("body"),
-            resent_as=data.get("resent_as"),
-            resend_of=data.get("resend_of"),
-            resend=data.get("resend"),
-        )
 
 
 def _bucket(status: DeliveryStatus) -> DeliveryStatus:
@@ -210,6 +68,10 @@ class Ledger:
         self._today: Counter[DeliveryStatus] = Counter()
         #: Recent sends indexed for the spending guard (its checks cost the same however many).
         self.recent = RecentSends()
+        #: A leg's request id -> its message (a leg's report may name it by another id).
+        self._by_request: dict[str, str] = {}
+        #: Today's and this month's costs, moved by each change of a message's cost.
+        self.costs = CostBook(journal)
         journal.add_part(PART, self)
 
     def __len__(self) -> int:
@@ -234,14 +96,26 @@ class Ledger:
             message = LedgerMessage.from_stored(record["m"])
             self._messages[message.message_id] = message
         elif (known := self._messages.get(record["r"])) is not None:
-            report = Report.from_stored([record["t"], record["s"], record["raw"], record.get("w")])
-            self._apply(known, report, record["f"])
+            if "h" in record:
+                report = Report.from_stored(record["h"])
+            else:  # journals before legs
+                report = Report.from_stored(
+                    [record["t"], record["s"], record["raw"], record.get("w"), None, record["f"]]
+                )
+            self._apply(known, report)
+            if "price" in record:  # ("p" and "q" are the journal's own keys)
+                known.state_cost(report.channel, Decimal(record["price"]), record.get("currency"))
 
     def loaded(self) -> None:
         """Everything is back: apply the bounds, count today's messages, index the recent ones."""
         self._prune()
         self.async_new_day()
         self.recent.rebuild(self._messages.values())
+        self._by_request = {
+            request_id: message.message_id
+            for message in self._messages.values()
+            for request_id in message.request_ids
+        }
 
     # -- changes --
 
@@ -257,6 +131,14 @@ class Ledger:
         """A remembered message by its gateway id."""
         return self._messages.get(message_id)
 
+    def claim(self, report: DeliveryReport) -> LedgerMessage | None:
+        """The message a report is about: by its id, else by the request id of one of its legs."""
+        message = self._messages.get(report.message_id)
+        if message is None and report.request_id:
+            message_id = self._by_request.get(report.request_id)
+            message = self._messages.get(message_id) if message_id else None
+        return message
+
     @callback
     def async_record_sent(
         self,
@@ -265,8 +147,13 @@ class Ledger:
         *,
         keep_body: bool = False,
         resend_of: MessageLink | None = None,
+        estimate: tuple[Decimal, str] | None = None,
     ) -> LedgerMessage:
-        """Remember a message the gateway accepted (`keep_body`: until its last report)."""
+        """Remember a message the gateway accepted (`keep_body`: until its last report).
+
+        `text` is what the duplicate window compares (for Zalo, its template and values).
+        `estimate`: what it should cost and in which currency, until a report says.
+        """
         self._follow_the_day()
         message = LedgerMessage(
             message_id=result.message_id,
@@ -277,10 +164,16 @@ class Ledger:
             digest=text_digest(text),
             body=text if keep_body else None,
             resend_of=resend_of,
+            channel=result.channel.value,
+            request_ids=tuple(result.request_ids) if len(result.request_ids) > 1 else (),
         )
+        if estimate is not None:
+            message.cost, message.currency = estimate
+            self.costs.async_add(message.cost, message.sent_at)
         if (reused := self._messages.pop(message.message_id, None)) is not None:
             self.recent.forget(reused)  # a reused id starts anew, newest last
         self._messages[message.message_id] = message
+        self._by_request.update(dict.fromkeys(message.request_ids, message.message_id))
         self.recent.add(message)
         if message.sent_at >= self._day_start:
             self._today[DeliveryStatus.PENDING] += 1
@@ -291,41 +184,48 @@ class Ledger:
     @callback
     def async_record_report(self, report: DeliveryReport) -> LedgerMessage | None:
         """Add a delivery report to its message's history; None when not ours."""
-        message = self._messages.get(report.message_id)
+        message = self.claim(report)
         if message is None:
             return None
         self._follow_the_day()
-        entry = Report(dt_util.utcnow(), report.status, report.provider_status, report.reason)
-        self._apply(message, entry, report.final)
+        leg = (report.leg or report.channel).value
+        entry = Report(
+            dt_util.utcnow(),
+            report.status,
+            report.provider_status,
+            report.reason,
+            leg if leg != "sms" else None,
+            report.final,
+        )
+        self._apply(message, entry)
         # Only what changed goes to the journal: the cost does not grow with the history.
-        record: dict[str, Any] = {
-            "r": message.message_id,
-            "t": entry.time.isoformat(),
-            "s": report.status.value,
-            "raw": report.provider_status,
-            "f": report.final,
-        }
-        if report.reason:
-            record["w"] = report.reason.value
+        record: dict[str, Any] = {"r": message.message_id, "h": entry.as_stored()}
+        if report.price is not None:
+            old = message.cost or Decimal(0)
+            new = message.state_cost(leg, report.price, report.currency)
+            self.costs.async_add(new - old, message.sent_at)
+            record |= {"price": str(report.price), "currency": report.currency}
         self._journal.async_record(PART, record)
         self._notify()
         return message
 
-    def _apply(self, message: LedgerMessage, report: Report, final: bool) -> None:
-        """One report on a message: its history (the latest MAX_HISTORY), status and counts."""
+    def _apply(self, message: LedgerMessage, report: Report) -> None:
+        """One report on a message: its history (the latest MAX_HISTORY), status and counts.
+
+        A late non-final report never undoes a final status.
+        """
         message.changed()
         message.history.append(report)
         del message.history[:-MAX_HISTORY]
-        status = report.status
-        # A late non-final report never undoes a final status.
-        if not message.final or final:
-            if message.sent_at >= self._day_start:
-                self._today[_bucket(message.status)] -= 1
-                self._today[_bucket(status)] += 1
-            message.status = status
-            message.final = final
-            if final and status is not DeliveryStatus.FAILED:
-                message.body = None  # kept only for a resend after a failure
+        status, final = message.settled()
+        if message.final and not final:
+            return
+        if message.sent_at >= self._day_start:
+            self._today[_bucket(message.status)] -= 1
+            self._today[_bucket(status)] += 1
+        message.status, message.final = status, final
+        if final and status is not DeliveryStatus.FAILED:
+            message.body = None  # kept only for a resend after a failure
 
     @callback
     def async_update(self, message: LedgerMessage, *, urgent: bool = False) -> None:
@@ -374,7 +274,10 @@ class Ledger:
             oldest = next(iter(self._messages.values()))
             if len(self._messages) <= MAX_MESSAGES and oldest.sent_at >= cutoff:
                 break
-            self.recent.forget(self._messages.popitem(last=False)[1])
+            dropped = self._messages.popitem(last=False)[1]
+            self.recent.forget(dropped)
+            for request_id in dropped.request_ids:
+                self._by_request.pop(request_id, None)
 
     def _changed(self, message: LedgerMessage, *, urgent: bool = False) -> None:
         self._journal.async_record(PART, {"m": message.as_stored()}, urgent=urgent)

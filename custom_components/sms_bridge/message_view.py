@@ -1,8 +1,9 @@
 """A sent message as people read it: in get_messages' answer and in diagnostics.
 
-Times in Home Assistant's time zone, the account by its name as well as its id, why a failure
-failed in words (the server's language) beside the gateway's own code, and both ends of a
-resend pointing at each other with the account that holds the other end.
+Times in Home Assistant's time zone, the account by its name as well as its id, the channel
+(and each report's leg), why a failure failed in words (the server's language) beside the
+gateway's own code, the cost once known, and both ends of a resend pointing at each other with
+the account that holds the other end.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ def _local(when: datetime) -> str:
 def _report(hass: HomeAssistant, report: Report) -> dict[str, Any]:
     return {
         "time": _local(report.time),
+        "channel": report.channel,
         "status": report.status.value,
         "provider_status": report.raw,
         "reason_key": report.reason.value if report.reason else None,
@@ -52,11 +54,14 @@ def message_view(
         "phone": message.phone,
         "segments": message.segments,
         "sent_at": _local(message.sent_at),
+        "channel": message.channel,
         "status": message.status.value,
         "final": message.final,
         "reason_key": reason.value if reason else None,
         "reason": reason_words(hass, reason),
         "history": [_report(hass, report) for report in message.history],
+        "cost": float(message.cost) if message.cost is not None else None,
+        "currency": message.currency,
         "resent_as": _link(hass, message.resent_as),
         "resend_of": _link(hass, message.resend_of),
     }

@@ -36,8 +36,7 @@ def event_data(
     hass: HomeAssistant,
     account: tuple[str, str, str],
     report: DeliveryReport,
-    phone: str | None,
-    tracked: bool,
+    message: LedgerMessage | None,
 ) -> dict[str, Any]:
     """The event's data as DESIGN.md defines it; optional fields where the gateway gave them.
 
@@ -46,6 +45,7 @@ def event_data(
     language) and as a key automations can test (`reason_key`).
     """
     entry_id, provider, device_id = account
+    phone = report.phone or (message.phone if message else None)
     data: dict[str, Any] = {
         "entry_id": entry_id,
         "device_id": device_id,
@@ -58,13 +58,21 @@ def event_data(
         "error": report.error,
         "reason_key": report.reason.value if report.reason else None,
         "reason": reason_words(hass, report.reason),
-        "tracked": tracked,
+        "tracked": message is not None,
+        "channel": report.channel.value,
     }
+    if message is not None and message.cost is not None:
+        data |= {"cost": float(message.cost), "currency": message.currency}
     for name in OPTIONAL_FIELDS:
         value = getattr(report, name)
         if value is not None:
             data[name] = str(value) if name == "price" else value
     return data
+
+
+def _keys(report: DeliveryReport) -> tuple[str, ...]:
+    """What a held report waits under: its message id, and its leg's request id if it has one."""
+    return (report.message_id, report.request_id) if report.request_id else (report.message_id,)
 
 
 @dataclass(slots=True)
@@ -123,9 +131,11 @@ class ReportRouter:
         """The send returned (recorded, or failed): apply what waited for it."""
         self._sending.pop(send, None)
         if (message := send.message) is not None:
-            for held in self._held_by_id.pop(message.message_id, []):
-                held.done = True
-                self._apply(held.report, message)
+            for key in (message.message_id, *message.request_ids):
+                for held in self._held_by_id.pop(key, []):
+                    if not held.done:
+                        held.done = True
+                        self._apply(held.report, message)
         self._release()
 
     # -- reports --
@@ -136,9 +146,9 @@ class ReportRouter:
 
         A message of the ledger remembers its reports itself; the dedupe memory is for the rest.
         """
-        message = self._ledger.get(report.message_id)
+        message = self._ledger.claim(report)
         if message is not None:
-            if message.has_report(report.provider_status):
+            if message.has_report(report.provider_status, (report.leg or report.channel).value):
                 return False
             self._apply(report, message)
             return True
@@ -164,7 +174,8 @@ class ReportRouter:
             return
         held = _Held(report, self._last_send, self._hass.loop.time() + HOLD_SECONDS)
         self._held.append(held)
-        self._held_by_id.setdefault(report.message_id, []).append(held)
+        for key in _keys(report):
+            self._held_by_id.setdefault(key, []).append(held)
         if self._timer is None:
             self._arm(held.deadline)
 
@@ -201,18 +212,18 @@ class ReportRouter:
         if held.done:
             return
         held.done = True
-        waiting = self._held_by_id.get(held.report.message_id, [])
-        if held in waiting:
-            waiting.remove(held)
-        if not waiting:
-            self._held_by_id.pop(held.report.message_id, None)
-        self._apply(held.report, self._ledger.get(held.report.message_id))
+        for key in _keys(held.report):
+            waiting = self._held_by_id.get(key, [])
+            if held in waiting:
+                waiting.remove(held)
+            if not waiting:
+                self._held_by_id.pop(key, None)
+        self._apply(held.report, self._ledger.claim(held.report))
 
     def _apply(self, report: DeliveryReport, message: LedgerMessage | None) -> None:
         """Record the report and fire its event."""
         if message is not None:
             self._ledger.async_record_report(report)
-        phone = report.phone or (message.phone if message else None)
-        data = event_data(self._hass, self._account, report, phone, message is not None)
+        data = event_data(self._hass, self._account, report, message)
         self._hass.bus.async_fire(EVENT_DELIVERY_REPORT, data)
         self._signals.report.publish(AppliedReport(report, message, data))

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import persistent_notification
@@ -665,11 +664,17 @@ async def test_readme_example(
 
 
 async def test_removing_the_account_deletes_its_campaigns(
-    hass: HomeAssistant, fpt: MockConfigEntry, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    fpt: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
 ) -> None:
     """The campaign store goes with the account, with the ledger and the seen reports."""
     await send_campaign(hass, fpt)
-    with patch("homeassistant.helpers.storage.Store.async_remove") as remove:
-        await hass.config_entries.async_remove(fpt.entry_id)
-        await hass.async_block_till_done()
-    assert remove.call_count == 3  # the ledger, the seen reports and the campaigns
+    store = f"sms_bridge.{fpt.entry_id}.campaigns"
+    for file in fpt.runtime_data.journal._files:
+        await fpt.runtime_data.journal._async_compact(file)
+    assert store in hass_storage
+    await hass.config_entries.async_remove(fpt.entry_id)
+    await hass.async_block_till_done()
+    assert store not in hass_storage

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from unittest.mock import patch
+from pathlib import Path
+from typing import Any
 
 from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigEntryState
@@ -14,7 +15,7 @@ from custom_components.sms_bridge.const import DOMAIN
 from sandbox import Fault, Sandbox
 
 from .conftest import PROVIDERS, EntryFactory, make_entry
-from .helpers import NUMBERS, send
+from .helpers import NUMBERS, send, send_through
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -78,13 +79,32 @@ async def test_invalid_config_is_an_error(hass: HomeAssistant, sandbox: Sandbox)
     assert "Reconfigure the entry" in (entry.reason or "")
 
 
-async def test_remove_deletes_stores(hass: HomeAssistant, setup_entry: EntryFactory) -> None:
-    """Removing the account deletes its stored ledger and seen reports."""
+def stored_files(hass_storage: dict[str, Any], config_dir: Path, entry_id: str) -> list[str]:
+    """What the entry keeps: its snapshots (Stores) and its journal files."""
+    prefix = f"sms_bridge.{entry_id}."
+    snapshots = [key for key in hass_storage if key.startswith(prefix)]
+    journals = [path.name for path in (config_dir / ".storage").glob(f"{prefix}*")]
+    return sorted(snapshots + journals)
+
+
+async def test_remove_deletes_stores(
+    hass: HomeAssistant,
+    setup_entry: EntryFactory,
+    hass_storage: dict[str, Any],
+    config_dir: Path,
+) -> None:
+    """Removing the account deletes every file it kept (found from its id alone)."""
     entry = await setup_entry("smspay")
-    with patch("homeassistant.helpers.storage.Store.async_remove") as remove:
-        await hass.config_entries.async_remove(entry.entry_id)
-        await hass.async_block_till_done()
-    assert remove.call_count == 2  # the ledger and the seen-reports store
+    await send_through(hass, entry, "0888123456")
+    await entry.runtime_data.journal.async_flush()
+    journal = entry.runtime_data.journal
+    assert stored_files(hass_storage, config_dir, entry.entry_id)  # the journal at least
+    for file in journal._files:  # and every part's snapshot
+        await journal._async_compact(file)
+    assert len(stored_files(hass_storage, config_dir, entry.entry_id)) >= 4
+    await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert stored_files(hass_storage, config_dir, entry.entry_id) == []
     assert webhook.async_generate_path(entry.data["webhook_id"]).endswith(entry.data["webhook_id"])
 
 

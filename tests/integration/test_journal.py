@@ -18,14 +18,16 @@ from pytest_homeassistant_custom_component.common import (
     get_scheduled_timer_handles,
 )
 
-from custom_components.sms_bridge.journal import EntryJournal
-from custom_components.sms_bridge.ledger import MAX_HISTORY, Ledger
+from custom_components.sms_bridge.campaign_store import PART as CAMPAIGN_PART
+from custom_components.sms_bridge.costs import PART as COST_PART
+from custom_components.sms_bridge.journal import PARTS, EntryJournal, async_remove_entry_storage
+from custom_components.sms_bridge.ledger import MAX_HISTORY, PART as LEDGER_PART, Ledger
 from custom_components.sms_bridge.providers.base import (
     DeliveryReport,
     DeliveryStatus,
     SendResult,
 )
-from custom_components.sms_bridge.seen import MAX_KEYS, SeenReports, report_key
+from custom_components.sms_bridge.seen import MAX_KEYS, PART as SEEN_PART, SeenReports, report_key
 
 ENTRY = "entry1"
 
@@ -328,17 +330,24 @@ async def test_whole_keys_from_before_the_digests(
 async def test_remove_deletes_every_file(
     hass: HomeAssistant, hass_storage: dict[str, Any], config_dir: Path, keys: int
 ) -> None:
-    """Deleting the entry deletes its snapshots and its journal."""
+    """Deleting the entry deletes its snapshots and its journals, found from its id alone."""
     journal, ledger, seen = await _open(hass)
     ledger.async_record_sent(_sent("m1"), "x")
     for number in range(keys):
         seen.async_first_time(report_key(f"k{number}", "1"))
-    with patch("custom_components.sms_bridge.journal.COMPACT_MIN", 1):
-        await journal.async_flush()
-    await journal.async_remove()
+    await journal.async_flush()
+    for file in journal._files:  # the snapshots too
+        await journal._async_compact(file)
+    assert f"sms_bridge.{ENTRY}.ledger" in hass_storage
+    await async_remove_entry_storage(hass, ENTRY)
     assert not _journal_file(config_dir).exists()
     assert not _reports_journal(config_dir).exists()
-    assert f"sms_bridge.{ENTRY}.ledger" not in hass_storage
+    assert not [key for key in hass_storage if key.startswith(f"sms_bridge.{ENTRY}.")]
+
+
+def test_every_part_is_removed_with_its_entry() -> None:
+    """Each module's part is among the parts an entry's removal deletes."""
+    assert {LEDGER_PART, SEEN_PART, CAMPAIGN_PART, COST_PART} == set(PARTS)
 
 
 async def test_a_report_is_journaled_as_its_change(hass: HomeAssistant, config_dir: Path) -> None:
@@ -353,7 +362,7 @@ async def test_a_report_is_journaled_as_its_change(hass: HomeAssistant, config_d
         ledger.async_record_report(DeliveryReport("esms", "m1", status, raw))
     await journal.async_flush()
     lines = [json.loads(line) for line in _on_disk(config_dir).splitlines()]
-    assert [("m" in line, line.get("raw")) for line in lines] == [
+    assert [("m" in line, line["h"][2] if "h" in line else None) for line in lines] == [
         (True, None),
         (False, "7"),
         (False, "5"),

@@ -100,6 +100,9 @@ async def test_sent_messages_and_their_reports(
         "history",
         "reason_key",
         "reason",
+        "channel",
+        "cost",
+        "currency",
         "resent_as",
         "resend_of",
     }
