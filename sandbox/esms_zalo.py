@@ -255,6 +255,8 @@ def _zns_message(
             "template_id": text(fields, "TempID"),
             "price": template.price,
             "zalo_error": zalo_error,
+            # The values in the template's order, as eSMS filled them in.
+            "values": _values(template, fields, "Params" if "Params" in fields else "TempData"),
             **details,
         },
     )
