@@ -40,6 +40,7 @@ from .services import async_setup_services
 from .signals import EntrySignals
 from .texts import async_load_texts
 from .webhook import async_handle_webhook
+from .zalo import ZaloDirectory
 
 __all__ = ["async_migrate_entry"]
 
@@ -93,6 +94,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
         send_slots=asyncio.Semaphore(int(entry.options.get(OPT_CONCURRENCY, DEFAULT_CONCURRENCY))),
         issues=EntryIssues(hass, entry, ledger),
         guard=SpendingGuard(hass, entry, ledger),
+        zalo=ZaloDirectory(provider),
         device_id=device.id,
         loaded_options=dict(entry.options),
     )

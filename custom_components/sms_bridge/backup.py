@@ -23,9 +23,10 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.start import async_at_started
 
 from .const import DOMAIN, LOGGER, OPT_BACKUP, OPT_RESEND_FAILED
+from .estimate import async_estimate
 from .guard import Settled
 from .ledger import LedgerMessage, MessageLink, Resend
-from .outgoing import async_send_one, outgoing
+from .outgoing import Extras, Prepared, async_send_one
 from .providers.base import DeliveryReport, DeliveryStatus, MaybeSentError, ProviderError
 from .providers.text import is_gsm7
 from .runtime import SmsBridgeConfigEntry
@@ -91,8 +92,8 @@ def async_resend_failed(
     """
     if (
         message is None
-        or not report.final
-        or report.status is not DeliveryStatus.FAILED
+        or not (report.final and message.final)  # a failed Zalo leg is followed by its SMS
+        or message.status is not DeliveryStatus.FAILED
         or message.resend is not None  # decided before (a repeated report, a restart)
         or message.resent_as is not None
         or message.resend_of is not None  # a resend is never resent again
@@ -163,8 +164,12 @@ async def _async_carry_out(
             entry.title,
         )
         return
+    prepared = Prepared(body, not is_gsm7(body))
+    estimate = await async_estimate(hass, backup, message.phone, prepared)
     try:
-        plan = backup.runtime_data.guard.plan([message.phone], body)
+        plan = backup.runtime_data.guard.plan(
+            [message.phone], body, estimate[0] if estimate else None
+        )
     except ServiceValidationError as err:
         LOGGER.warning("%s: a failed message was not resent: %s", entry.title, err)
         _set_state(entry, message, REFUSED)
@@ -181,16 +186,15 @@ async def _async_carry_out(
     settled: Settled = MaybeSentError("the resend was interrupted")
     try:
         sent = await async_send_one(
+            hass,
             backup,
-            outgoing(
-                hass,
-                backup,
-                message.phone,
-                body,
-                unicode=not is_gsm7(body),
+            message.phone,
+            prepared,
+            extras=Extras(
+                resend_of=link(entry, message.message_id),
                 request_id=resend["request_id"],
+                estimate=estimate,
             ),
-            resend_of=link(entry, message.message_id),
             hook=_hook,
         )
         settled = sent if isinstance(sent, ProviderError) else sent[1]

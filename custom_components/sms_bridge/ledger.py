@@ -148,11 +148,13 @@ class Ledger:
         keep_body: bool = False,
         resend_of: MessageLink | None = None,
         estimate: tuple[Decimal, str] | None = None,
+        compared: str | None = None,
     ) -> LedgerMessage:
         """Remember a message the gateway accepted (`keep_body`: until its last report).
 
-        `text` is what the duplicate window compares (for Zalo, its template and values).
-        `estimate`: what it should cost and in which currency, until a report says.
+        `compared`: what the duplicate window compares, when not the text (a Zalo message's
+        template and values); `estimate`: what it should cost and in which currency, until a
+        report says.
         """
         self._follow_the_day()
         message = LedgerMessage(
@@ -161,7 +163,7 @@ class Ledger:
             preview=text[:PREVIEW_LENGTH],
             segments=result.segments,
             sent_at=dt_util.utcnow(),
-            digest=text_digest(text),
+            digest=text_digest(text if compared is None else compared),
             body=text if keep_body else None,
             resend_of=resend_of,
             channel=result.channel.value,

@@ -9,7 +9,7 @@ service name; it is loaded per entry through Home Assistant's own legacy notify 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from homeassistant.components.notify import NotifyEntity
@@ -32,8 +32,10 @@ from homeassistant.helpers.typing import ConfigType, DiscoveryInfoType
 
 from .compat import linked_to
 from .const import CONF_NUMBERS, DOMAIN, SUBENTRY_RECIPIENT
+from .providers.base import Channel
 from .runtime import SmsBridgeConfigEntry
-from .sending import async_send
+from .sending import SendOptions, async_send
+from .zalo_form import CONF_CHANNEL, CONF_ZALO_PARAM, CONF_ZALO_TEMPLATE, CONF_ZALO_VALUES
 
 PARALLEL_UPDATES = 0  # sending is bounded per entry by the send path itself
 
@@ -43,6 +45,18 @@ ATTR_ENTRY_ID = "entry_id"
 def with_title(message: str, title: str | None) -> str:
     """The title, when given, goes on its own line before the message."""
     return f"{title}\n{message}" if title else message
+
+
+def recipient_call(data: Mapping[str, Any], text: str) -> SendOptions:
+    """How a notify message goes to a recipient: by SMS, or by Zalo with the text in its place."""
+    if data.get(CONF_CHANNEL, Channel.SMS.value) == Channel.SMS.value:
+        return SendOptions()
+    values = dict(data.get(CONF_ZALO_VALUES) or {})
+    return SendOptions(
+        channel=data[CONF_CHANNEL],
+        zalo_template=data[CONF_ZALO_TEMPLATE],
+        zalo_params=values | {data[CONF_ZALO_PARAM]: text},
+    )
 
 
 def recipients(entry: ConfigEntry[Any]) -> dict[str, ConfigSubentry]:
@@ -120,9 +134,12 @@ class RecipientNotifyEntity(NotifyEntity):
         dr.async_get(self.hass).async_update_device(self.device_entry.id, name=subentry.title)
 
     async def async_send_message(self, message: str, title: str | None = None) -> None:
-        """Text the recipient's numbers."""
-        numbers = self._entry.subentries[self._subentry_id].data[CONF_NUMBERS]
-        await async_send(self.hass, self._entry, numbers, with_title(message, title))
+        """Text the recipient's numbers (by Zalo, when the recipient says so)."""
+        data = self._entry.subentries[self._subentry_id].data
+        text = with_title(message, title)
+        await async_send(
+            self.hass, self._entry, data[CONF_NUMBERS], text, recipient_call(data, text)
+        )
 
 
 async def async_get_service(

@@ -50,9 +50,12 @@ def event_data(
         "entry_id": entry_id,
         "device_id": device_id,
         "provider": provider,
-        "message_id": report.message_id,
+        # A leg's report (eSMS's fallback SMS has its own id) names the message the send answered.
+        "message_id": message.message_id if message is not None else report.message_id,
         "status": report.status.value,
-        "final": report.final,
+        # A leg's last word is the message's only when nothing else is to come (eSMS sends the
+        # SMS after a failed Zalo leg): an automation alerting on final failures waits for it.
+        "final": report.final and (message is None or message.final),
         "provider_status": report.provider_status,
         "phone": phone,
         "error": report.error,
@@ -61,6 +64,8 @@ def event_data(
         "tracked": message is not None,
         "channel": report.channel.value,
     }
+    if message is not None and message.message_id != report.message_id:
+        data["leg_message_id"] = report.message_id
     if message is not None and message.cost is not None:
         data |= {"cost": float(message.cost), "currency": message.currency}
     for name in OPTIONAL_FIELDS:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .providers import Provider
     from .reports import ReportRouter
     from .signals import EntrySignals
+    from .zalo import ZaloDirectory
 
 
 @dataclass(slots=True)
@@ -36,8 +37,10 @@ class SmsBridgeRuntime:
     send_slots: asyncio.Semaphore
     #: The repairs that watch the report address and the reports.
     issues: EntryIssues
-    #: The limits per hour and day, and the duplicate window.
+    #: The limits per hour, day and month's cost, and the duplicate window.
     guard: SpendingGuard
+    #: The account's Zalo Official Accounts and templates, as the gateway last listed them.
+    zalo: ZaloDirectory
     #: The device registry id of the account's device (its recipients' devices hang under it).
     device_id: str = ""
     #: The options the entry was loaded with (HA before 2025.8 reloads when they change).

@@ -10,8 +10,9 @@ account that sent it, even when other numbers failed.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -26,23 +27,39 @@ from .const import (
     LOGGER,
     OPT_ENCODING,
 )
+from .estimate import async_estimate
 from .guard import Reservation, Settled
 from .ledger import LedgerMessage
-from .outgoing import async_send_one, outgoing
+from .outgoing import Extras, Prepared, async_send_one
 from .phone import InvalidNumberError, split_numbers, to_e164
 from .providers.base import (
     AuthenticationError,
+    Channel,
     MaybeSentError,
-    OutgoingMessage,
     ProviderError,
     SendResult,
 )
 from .providers.text import is_gsm7, plain_text
 from .runtime import SmsBridgeConfigEntry
+from .zalo import async_zalo_content, check_channel
 
 #: Characters in one text at most: 7 plain or 15 Unicode SMS to each number. A longer text is
 #: a mistake (a template that printed a whole state dump), and each of its SMS would cost.
 MAX_MESSAGE_LENGTH = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class SendOptions:
+    """How a call sends, besides its numbers and its text."""
+
+    sender: str | None = None
+    #: Unicode or plain: None leaves it to the account's encoding option.
+    unicode: bool | None = None
+    #: Whether numbers the account's gateway surely did not take go through its backup.
+    backup: bool = True
+    channel: str = Channel.SMS.value
+    zalo_template: str | None = None
+    zalo_params: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +136,8 @@ class Outcome:
     earlier: LedgerMessage | None = None
     errors: list[tuple[SmsBridgeConfigEntry, ProviderError]] = field(default_factory=list)
     via_backup: bool = False
+    #: What the message costs as far as known now (its estimate, until a report states it).
+    cost: tuple[Decimal, str] | None = None
 
     @property
     def surely_not_sent(self) -> bool:
@@ -133,24 +152,34 @@ class Outcome:
         """The action's response for this number."""
         row: dict[str, Any] = {"target": self.number.target, "phone": self.number.phone}
         if self.result is not None:
-            row |= {"message_id": self.result.message_id, "segments": self.result.segments}
+            row |= {
+                "message_id": self.result.message_id,
+                "segments": self.result.segments,
+                "channel": self.result.channel.value,
+            }
         elif self.earlier is not None:
-            row |= {"message_id": self.earlier.message_id, "segments": self.earlier.segments}
-            row["duplicate"] = True
+            row |= {
+                "message_id": self.earlier.message_id,
+                "segments": self.earlier.segments,
+                "channel": self.earlier.channel,
+                "duplicate": True,
+            }
+        if self.cost is not None:
+            row |= {"cost": float(self.cost[0]), "currency": self.cost[1]}
         return row | {"config_entry_id": self.entry.entry_id, "via_backup": self.via_backup}
 
 
 async def _async_send_reserved(
+    hass: HomeAssistant,
     entry: SmsBridgeConfigEntry,
     reservation: Reservation,
-    message: OutgoingMessage,
-    *,
-    keep_body: bool,
+    prepared: Prepared,
+    extras: Extras,
 ) -> tuple[SendResult, LedgerMessage] | ProviderError:
     """Send one number under its reservation, and settle the reservation whatever happens."""
     settled: Settled = MaybeSentError("the send was interrupted")
     try:
-        sent = await async_send_one(entry, message, keep_body=keep_body)
+        sent = await async_send_one(hass, entry, reservation.phone, prepared, extras=extras)
         settled = sent if isinstance(sent, ProviderError) else sent[1]
         return sent
     finally:
@@ -161,24 +190,25 @@ async def _async_through(
     hass: HomeAssistant,
     entry: SmsBridgeConfigEntry,
     numbers: list[Number],
-    prepared: tuple[str, bool, str | None],
+    prepared: Prepared,
     *,
     via_backup: bool = False,
 ) -> list[Outcome]:
     """Send to the numbers through one account: its guard, its slots, its ledger.
 
     A number an equal send under way also goes to waits for that send and shares its outcome.
+    Every number's message costs what the first's does (same text, same country).
     """
-    text, unicode, sender = prepared
-    plan = entry.runtime_data.guard.plan([n.phone for n in numbers], text)
-    keep_body = resends(hass, entry)
+    estimate = await async_estimate(hass, entry, numbers[0].phone, prepared)
+    plan = entry.runtime_data.guard.plan(
+        [n.phone for n in numbers], prepared.compared, estimate[0] if estimate else None
+    )
+    extras = Extras(
+        keep_body=resends(hass, entry) and prepared.channel is not Channel.ZALO,
+        estimate=estimate,
+    )
     sends = {
-        phone: _async_send_reserved(
-            entry,
-            reservation,
-            outgoing(hass, entry, phone, text, unicode=unicode, sender=sender),
-            keep_body=keep_body,
-        )
+        phone: _async_send_reserved(hass, entry, reservation, prepared, extras)
         for phone, reservation in plan.to_send.items()
     }
     results = dict(zip(sends, await asyncio.gather(*sends.values()), strict=True))
@@ -206,9 +236,9 @@ def _outcome(
     if isinstance(found, ProviderError):
         outcome.errors.append((entry, found))
     elif isinstance(found, LedgerMessage):
-        outcome.earlier = found
+        outcome.earlier, outcome.cost = found, found.known_cost
     else:
-        outcome.result = found[0]
+        outcome.result, outcome.cost = found[0], found[1].known_cost
     return outcome
 
 
@@ -216,16 +246,19 @@ async def _async_fall_back(
     hass: HomeAssistant,
     outcomes: list[Outcome],
     backup: SmsBridgeConfigEntry,
-    prepared: tuple[str, bool, str | None],
+    prepared: Prepared,
 ) -> None:
-    """Send once through the backup what its own gateway surely did not take."""
+    """Send once through the backup what its own gateway surely did not take.
+
+    A Zalo-then-SMS message goes to the backup as its SMS; Zalo alone does not go to it.
+    """
     failed = [o for o in outcomes if o.surely_not_sent]
-    if not failed:
+    as_sms = prepared.for_backup()
+    if not failed or as_sms is None:
         return
-    text, unicode, _sender = prepared  # the call's brandname is the first account's
     try:
         second = await _async_through(
-            hass, backup, [o.number for o in failed], (text, unicode, None), via_backup=True
+            hass, backup, [o.number for o in failed], as_sms, via_backup=True
         )
     except HomeAssistantError as err:  # the backup's own limit
         LOGGER.warning("The backup account %s refused the send: %s", backup.title, err)
@@ -233,7 +266,7 @@ async def _async_fall_back(
     for first, retry in zip(failed, second, strict=True):
         if retry.result is not None or retry.earlier is not None:
             first.entry, first.result, first.earlier = backup, retry.result, retry.earlier
-            first.via_backup = True
+            first.via_backup, first.cost = True, retry.cost
         else:
             first.errors += retry.errors
 
@@ -269,25 +302,41 @@ def _raise_for_failures(hass: HomeAssistant, outcomes: list[Outcome]) -> None:
         )
 
 
+async def async_prepare(
+    hass: HomeAssistant,
+    entry: SmsBridgeConfigEntry,
+    message: str | None,
+    call: SendOptions,
+) -> Prepared:
+    """What the call sends: its channel checked, its SMS text encoded, its Zalo content checked."""
+    runtime = entry.runtime_data
+    channel = check_channel(runtime.provider, call.channel)
+    zalo = None
+    if channel is not Channel.SMS:
+        zalo = await async_zalo_content(
+            runtime.zalo, entry.options, call.zalo_template, call.zalo_params
+        )
+    if channel is Channel.ZALO:
+        return Prepared("", channel=channel, zalo=zalo)
+    check_message(message or "")
+    text, as_unicode = prepare_text(
+        message or "", call.unicode, entry.options.get(OPT_ENCODING, DEFAULT_ENCODING)
+    )
+    return Prepared(text, as_unicode, call.sender, channel, zalo)
+
+
 async def async_send(
     hass: HomeAssistant,
     entry: SmsBridgeConfigEntry,
     targets: str | Iterable[str],
-    message: str,
-    *,
-    sender: str | None = None,
-    unicode: bool | None = None,
-    backup: bool = True,
+    message: str | None,
+    call: SendOptions = SendOptions(),
 ) -> list[dict[str, Any]]:
     """Send `message` to every target through the entry (and its backup); what went out."""
-    check_message(message)
     numbers = resolve_targets(targets, entry.runtime_data.provider.region)
-    text, as_unicode = prepare_text(
-        message, unicode, entry.options.get(OPT_ENCODING, DEFAULT_ENCODING)
-    )
-    prepared = (text, as_unicode, sender)
+    prepared = await async_prepare(hass, entry, message, call)
     outcomes = await _async_through(hass, entry, numbers, prepared)
-    if backup and (account := backup_of(hass, entry)) is not None:
+    if call.backup and (account := backup_of(hass, entry)) is not None:
         await _async_fall_back(hass, outcomes, account, prepared)
     _raise_for_failures(hass, outcomes)
     return [outcome.row() for outcome in outcomes]

@@ -193,6 +193,13 @@ class LedgerMessage:
             return DeliveryStatus.PENDING, False
         return zalo.status, False
 
+    @property
+    def known_cost(self) -> tuple[Decimal, str] | None:
+        """Its cost and currency, when both are known."""
+        if self.cost is None or self.currency is None:
+            return None
+        return self.cost, self.currency
+
     def state_cost(self, leg: str, price: Decimal, currency: str | None) -> Decimal:
         """A report stated a leg's price: the message's cost now (summed over its legs)."""
         self.stated[leg] = price

@@ -11,8 +11,9 @@ from .campaigns import SEND_CAMPAIGN_SCHEMA, SERVICE_SEND_CAMPAIGN, async_send_c
 from .compat import vol
 from .const import DOMAIN
 from .messages import GET_MESSAGES_FIELDS, find_messages
+from .providers.base import Channel
 from .runtime import SmsBridgeConfigEntry
-from .sending import async_send
+from .sending import SendOptions, async_send
 
 SERVICE_GET_MESSAGES = "get_messages"
 SERVICE_SEND = "send"
@@ -22,6 +23,9 @@ ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_SENDER = "sender"
 ATTR_UNICODE = "unicode"
 ATTR_BACKUP = "backup"
+ATTR_CHANNEL = "channel"
+ATTR_ZALO_TEMPLATE = "zalo_template"
+ATTR_ZALO_PARAMS = "zalo_params"
 
 GET_MESSAGES_SCHEMA = vol.Schema(
     {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string, **GET_MESSAGES_FIELDS}
@@ -29,11 +33,16 @@ GET_MESSAGES_SCHEMA = vol.Schema(
 SEND_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_TARGET): vol.Any(cv.string, [cv.string]),
-        vol.Required(ATTR_MESSAGE): cv.string,
+        # Checked by the send (a translated error): optional for Zalo alone.
+        vol.Optional(ATTR_MESSAGE): cv.string,
         vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
         vol.Optional(ATTR_SENDER): cv.string,
         vol.Optional(ATTR_UNICODE): cv.boolean,
         vol.Optional(ATTR_BACKUP, default=True): cv.boolean,
+        # Checked by the send against the gateway's channels and the template (zalo.py).
+        vol.Optional(ATTR_CHANNEL, default=Channel.SMS.value): cv.string,
+        vol.Optional(ATTR_ZALO_TEMPLATE): cv.string,
+        vol.Optional(ATTR_ZALO_PARAMS, default=dict): {cv.string: cv.string},
     }
 )
 
@@ -79,14 +88,20 @@ async def _async_get_messages(call: ServiceCall) -> ServiceResponse:
 async def _async_send(call: ServiceCall) -> ServiceResponse:
     """Handle sms_bridge.send."""
     entry = resolve_entry(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID))
+    data = call.data
     messages = await async_send(
         call.hass,
         entry,
-        call.data[ATTR_TARGET],
-        call.data[ATTR_MESSAGE],
-        sender=call.data.get(ATTR_SENDER),
-        unicode=call.data.get(ATTR_UNICODE),
-        backup=call.data[ATTR_BACKUP],
+        data[ATTR_TARGET],
+        data.get(ATTR_MESSAGE),
+        SendOptions(
+            sender=data.get(ATTR_SENDER),
+            unicode=data.get(ATTR_UNICODE),
+            backup=data[ATTR_BACKUP],
+            channel=data[ATTR_CHANNEL],
+            zalo_template=data.get(ATTR_ZALO_TEMPLATE),
+            zalo_params=data[ATTR_ZALO_PARAMS],
+        ),
     )
     if not call.return_response:
         return None

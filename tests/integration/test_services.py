@@ -36,6 +36,7 @@ async def test_send_action(
                 "phone": E164[provider],
                 "message_id": sent.message_id,
                 "segments": 1,
+                "channel": "sms",
                 "config_entry_id": entry.entry_id,
                 "via_backup": False,
             }
