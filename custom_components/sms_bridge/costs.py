@@ -9,6 +9,7 @@ totals are their own journal part, so they are exact whatever the ledger has let
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -17,10 +18,16 @@ from typing import Any
 from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
 
+from .const import DEFAULT_CURRENCY, OPT_CURRENCY
 from .journal import EntryJournal
 
 PART = "costs"
 ZERO = Decimal(0)
+
+
+def currency_of(gateway: Any, options: Mapping[str, Any]) -> str:
+    """The account's currency: the option, else its gateway's country's (DESIGN.md)."""
+    return str(options.get(OPT_CURRENCY) or DEFAULT_CURRENCY.get(gateway.region, "VND"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,10 @@ index of recent sends (recent.py), rebuilt at start, so counting survives a rest
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import MAXYEAR, UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -31,9 +32,11 @@ from .const import (
     DEFAULT_DUPLICATE_WINDOW,
     DOMAIN,
     OPT_DUPLICATE_WINDOW,
+    OPT_MAX_COST_PER_MONTH,
     OPT_MAX_PER_DAY,
     OPT_MAX_PER_HOUR,
 )
+from .costs import ZERO, currency_of
 from .ledger import Ledger, LedgerMessage, text_digest
 from .providers.base import ProviderError
 from .runtime import SmsBridgeConfigEntry
@@ -56,6 +59,13 @@ class Reservation:
     key: tuple[str, str]
     #: Resolved with the send's outcome, for equal sends that wait for it.
     outcome: asyncio.Future[Settled]
+    #: What it should cost, held against the monthly budget while it goes out.
+    cost: Decimal = ZERO
+
+    @property
+    def phone(self) -> str:
+        """The number it goes to."""
+        return self.key[1]
 
 
 @dataclass(slots=True)
@@ -83,17 +93,20 @@ class SpendingGuard:
         self._limits = [
             (int(options[key]), period, name) for key, period, name in LIMITS if options.get(key)
         ]
+        self._budget = budget(options)
         self._under_way: dict[tuple[str, str], Reservation] = {}
         self._timer: CALLBACK_TYPE | None = None
         self._paused = True  # until checked: a repair may be left from before a restart
 
-    def plan(self, phones: Iterable[str], text: str) -> Plan:
+    def plan(self, phones: Iterable[str], text: str, cost: Decimal | None = None) -> Plan:
         """Reserve a place for each number that goes out; the rest are covered by equal sends.
 
+        `cost`: what each message should cost (None: unknown), held against the budget.
         Raises ServiceValidationError (and, when the window is full, the repair) when the send
         would pass a limit; then nothing is reserved.
         """
         plan = Plan()
+        each = cost if cost is not None else ZERO
         digest = text_digest(text)
         since = dt_util.utcnow() - self._window if self._window else None
         for phone in phones:
@@ -103,8 +116,9 @@ class SpendingGuard:
             elif since and (under_way := self._under_way.get(key)) is not None:
                 plan.waiting[phone] = under_way.outcome
             elif phone not in plan.to_send:
-                plan.to_send[phone] = Reservation(key, self._hass.loop.create_future())
+                plan.to_send[phone] = Reservation(key, self._hass.loop.create_future(), each)
         self._check_limits(len(plan.to_send))
+        self._check_budget(len(plan.to_send), each)
         for reservation in plan.to_send.values():
             self._under_way.setdefault(reservation.key, reservation)
         return plan
@@ -115,7 +129,9 @@ class SpendingGuard:
         if self._under_way.get(reservation.key) is reservation:
             del self._under_way[reservation.key]
         if isinstance(outcome, ProviderError) and outcome.maybe_sent:
-            self._ledger.recent.add_time(dt_util.utcnow())  # it may count: keep its place
+            now = dt_util.utcnow()
+            self._ledger.recent.add_time(now)  # it may count: keep its place
+            self._ledger.costs.async_add(reservation.cost, now)  # and it may cost
         if not reservation.outcome.done():
             reservation.outcome.set_result(outcome)
         if self._paused:
@@ -145,9 +161,35 @@ class SpendingGuard:
         if self._paused:
             self.async_check_paused()
 
+    def _spent(self) -> Decimal:
+        """This month's cost so far, with what the sends under way should cost."""
+        held = sum((r.cost for r in self._under_way.values()), ZERO)
+        return self._ledger.costs.totals().month + held
+
+    def _check_budget(self, wanted: int, each: Decimal) -> None:
+        """Refuse what would take this month's cost over the budget (the estimate counts)."""
+        if not wanted or self._budget is None:
+            return
+        spent = self._spent()
+        if spent + wanted * each <= self._budget:
+            return
+        currency = currency_of(self._entry.runtime_data.provider, self._entry.options)
+        placeholders = {
+            "name": self._entry.title,
+            "limit": f"{_amount(self._budget)} {currency}",
+            "count": str(wanted),
+            "spent": f"{_amount(spent)} {currency}",
+        }
+        if each and spent + each <= self._budget:  # room for some, not for all
+            room = int((self._budget - spent) // each)
+            raise _refused("limit_too_many_budget", **placeholders, room=str(room))
+        until = _next_month(dt_util.now())
+        self._pause("budget", placeholders["limit"], until)
+        raise _refused("limit_reached_budget", **placeholders, until=_date(until))
+
     # -- the repair --
 
-    def _pause(self, name: str, limit: int, room_at: datetime) -> None:
+    def _pause(self, name: str, limit: int | str, room_at: datetime) -> None:
         self._paused = True
         ir.async_create_issue(
             self._hass,
@@ -160,7 +202,7 @@ class SpendingGuard:
                 "name": self._entry.title,
                 "short_name": short_name(self._entry.title),
                 "limit": str(limit),
-                "until": _clock(room_at),
+                "until": _date(room_at) if name == "budget" else _clock(room_at),
             },
         )
         self._cancel_timer()
@@ -183,6 +225,11 @@ class SpendingGuard:
                     delay = (oldest + period - now).total_seconds() + 1
                     self._timer = async_call_later(self._hass, delay, self._async_recheck)
                 return
+        if self._budget is not None and self._spent() >= self._budget:
+            if self._timer is None:
+                delay = (_next_month(dt_util.now()) - dt_util.now()).total_seconds() + 1
+                self._timer = async_call_later(self._hass, delay, self._async_recheck)
+            return
         self._paused = False
         ir.async_delete_issue(self._hass, DOMAIN, f"sending_paused_{self._entry.entry_id}")
 
@@ -195,6 +242,34 @@ class SpendingGuard:
         if self._timer is not None:
             self._timer()
             self._timer = None
+
+
+def budget(options: Mapping[str, Any]) -> Decimal | None:
+    """The account's monthly budget, None when it has none (0 = off)."""
+    amount = options.get(OPT_MAX_COST_PER_MONTH)
+    return Decimal(str(amount)) if amount else None
+
+
+def _next_month(now: datetime) -> datetime:
+    """Local midnight on the first of the next month: where the budget starts again."""
+    first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    if first.year == MAXYEAR and first.month == 12:  # a clock at the end of time
+        return datetime.max.replace(tzinfo=UTC)
+    return dt_util.as_utc(
+        first.replace(year=first.year + 1, month=1)
+        if first.month == 12
+        else first.replace(month=first.month + 1)
+    )
+
+
+def _amount(amount: Decimal) -> str:
+    """An amount as a person reads it: no trailing zeros, no exponent."""
+    return format(amount.normalize(), "f")
+
+
+def _date(when: datetime) -> str:
+    """A day as the user reads it (Home Assistant's zone)."""
+    return dt_util.as_local(when).date().isoformat()
 
 
 def _clock(when: datetime) -> str:
