@@ -1,4 +1,7 @@
-"""Polls the gateway for balance and today's totals; counts from the ledger where it has none."""
+"""Polls the gateway for balance and today's totals; counts from the ledger where it has none.
+
+What the account's messages cost today and this month always comes from the ledger's totals.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from homeassistant.helpers.event import async_call_later, async_track_time_chang
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .const import DEFAULT_POLL_MINUTES, DOMAIN, LOGGER, MAX_BACKOFF, OPT_POLL_MINUTES
+from .costs import CostTotals
 from .ledger import Ledger
 from .providers import Provider
 from .providers.base import (
@@ -31,6 +35,7 @@ class AccountState:
 
     balance: Balance | None
     totals: DailyTotals
+    costs: CostTotals
 
 
 # Kept importable from here: other modules of the integration once took them from this one.
@@ -151,7 +156,7 @@ class SmsBridgeCoordinator(DataUpdateCoordinator[AccountState]):
             ) from err
         if self.update_interval != self.base_interval and self.polls_gateway:
             self.update_interval = self.base_interval
-        return AccountState(balance=balance, totals=totals)
+        return AccountState(balance=balance, totals=totals, costs=self.ledger.costs.totals())
 
     def _back_off(self) -> None:
         """Poll less often while the gateway keeps failing, up to once an hour."""
@@ -160,8 +165,8 @@ class SmsBridgeCoordinator(DataUpdateCoordinator[AccountState]):
 
     @callback
     def _async_ledger_changed(self, _: None = None) -> None:
-        """A send or a report changed today's counts: show them, at most once a second."""
-        if not self.counts_from_ledger or self.data is None or self._counts_timer is not None:
+        """A send or a report changed today's counts or costs: show them, at most once a second."""
+        if self.data is None or self._counts_timer is not None:
             return
         wait = self._counts_pushed_at + COUNTS_INTERVAL - self.hass.loop.time()
         if wait <= 0:
@@ -177,7 +182,8 @@ class SmsBridgeCoordinator(DataUpdateCoordinator[AccountState]):
     @callback
     def _async_push_counts(self) -> None:
         self._counts_pushed_at = self.hass.loop.time()
-        self.data = replace(self.data, totals=self.ledger.totals_today())
+        totals = self.ledger.totals_today() if self.counts_from_ledger else self.data.totals
+        self.data = replace(self.data, totals=totals, costs=self.ledger.costs.totals())
         self.async_update_listeners()
 
     @callback
@@ -194,7 +200,7 @@ class SmsBridgeCoordinator(DataUpdateCoordinator[AccountState]):
         counts would then stay at yesterday's until it came back.
         """
         self.ledger.async_new_day()
-        if self.counts_from_ledger:
+        if self.data is not None:  # the counts and today's (and the month's) cost start again
             self._async_push_counts()
         if self.polls_gateway:
             self.config_entry.async_create_background_task(

@@ -1,9 +1,10 @@
-"""Sensors: the account balance and today's delivered, failed, pending and sent totals."""
+"""Sensors: the balance, today's sent/delivered/failed/pending, and today's and the month's cost."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from homeassistant.components.sensor import (
@@ -14,6 +15,7 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.util import dt as dt_util
 
 from .const import (
     OPT_BALANCE_UNIT,
@@ -22,6 +24,7 @@ from .const import (
     UNIT_VND_OPTION,
 )
 from .coordinator import AccountState, SmsBridgeCoordinator
+from .costs import currency_of
 from .entity import SmsBridgeEntity
 from .runtime import SmsBridgeConfigEntry
 
@@ -36,6 +39,10 @@ class SmsBridgeSensorDescription(SensorEntityDescription):
     #: A count of today's messages: from the ledger for gateways without totals of their own,
     #: and then available whether or not the gateway answers.
     todays_count: bool = False
+    #: Counted here from the ledger, whatever the gateway does: available while loaded.
+    local: bool = False
+    #: When what the sensor totals started (for a total that starts again).
+    last_reset_fn: Callable[[datetime], datetime] | None = None
 
 
 BALANCE_VND = SmsBridgeSensorDescription(
@@ -86,6 +93,45 @@ DAILY: tuple[SmsBridgeSensorDescription, ...] = (
 )
 
 
+def _midnight(now: datetime) -> datetime:
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _month_start(now: datetime) -> datetime:
+    return _midnight(now).replace(day=1)
+
+
+def cost_descriptions(currency: str) -> tuple[SmsBridgeSensorDescription, ...]:
+    """Today's and this month's cost in the account's currency (local midnight, the 1st)."""
+
+    def cost(
+        key: str,
+        value_fn: Callable[[AccountState], Decimal],
+        last_reset_fn: Callable[[datetime], datetime],
+    ) -> SmsBridgeSensorDescription:
+        return SmsBridgeSensorDescription(
+            key=key,
+            translation_key=key,
+            device_class=SensorDeviceClass.MONETARY,
+            state_class=SensorStateClass.TOTAL,
+            native_unit_of_measurement=currency,
+            suggested_display_precision=0 if currency == UNIT_VND else 2,
+            local=True,
+            value_fn=value_fn,
+            last_reset_fn=last_reset_fn,
+        )
+
+    return (
+        cost("cost_today", lambda state: _plain(state.costs.today), _midnight),
+        cost("cost_month", lambda state: _plain(state.costs.month), _month_start),
+    )
+
+
+def _plain(amount: Decimal) -> Decimal:
+    """2400, not 2400.0000 (a gateway's price with its decimals), nor 2.4E+3."""
+    return amount.quantize(Decimal(1)) if amount == amount.to_integral() else amount.normalize()
+
+
 def balance_description(entry: SmsBridgeConfigEntry) -> SmsBridgeSensorDescription:
     """VND as money; Fibo's SMS-credit packages as a plain count (an option says which)."""
     balance = entry.runtime_data.coordinator.data.balance
@@ -107,6 +153,7 @@ async def async_setup_entry(
     descriptions = list(DAILY)
     if coordinator.provider.has_balance:
         descriptions.insert(0, balance_description(entry))
+    descriptions += cost_descriptions(currency_of(coordinator.provider, entry.options))
     async_add_entities(SmsBridgeSensor(coordinator, d) for d in descriptions)
 
 
@@ -124,9 +171,17 @@ class SmsBridgeSensor(SmsBridgeEntity, SensorEntity):
     @property
     def available(self) -> bool:
         """Ledger counts never depend on the gateway answering; the rest does."""
-        if self.entity_description.todays_count and self.coordinator.counts_from_ledger:
+        description = self.entity_description
+        if description.local or (description.todays_count and self.coordinator.counts_from_ledger):
             return self.coordinator.data is not None
         return super().available
+
+    @property
+    def last_reset(self) -> datetime | None:
+        """When a total that starts again last started (local midnight, the month's 1st)."""
+        if (reset := self.entity_description.last_reset_fn) is None:
+            return None
+        return reset(dt_util.now())
 
     @property
     def native_value(self) -> int | Decimal | None:

@@ -27,7 +27,8 @@ async def test_setup_and_unload(
     assert entry.state is ConfigEntryState.LOADED
     assert entry.data["webhook_id"] in hass.data["webhook"]
     states = hass.states.async_entity_ids("sensor")
-    assert len(states) == (5 if provider in ("fibo", "esms") else 4)
+    # The four daily totals and the two costs; a balance where the gateway has one.
+    assert len(states) == (7 if provider in ("fibo", "esms") else 6)
 
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()

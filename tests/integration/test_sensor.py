@@ -42,6 +42,7 @@ from .helpers import NUMBERS, TEXT, counts_settled, device_of, reports_delivered
 from .views import entity_views, placeholders
 
 DAILY_KEYS = ("sent_today", "delivered_today", "failed_today", "pending_today")
+COST_KEYS = ("cost_today", "cost_month")
 LEDGER_PROVIDERS = ("esms", "fpt", "smspay")
 NAMES = {
     "balance": "Balance",
@@ -49,6 +50,8 @@ NAMES = {
     "delivered_today": "Delivered today",
     "failed_today": "Failed today",
     "pending_today": "Pending today",
+    "cost_today": "Cost today",
+    "cost_month": "Cost this month",
 }
 
 
@@ -93,10 +96,10 @@ def report(provider: str, message_id: str, status: DeliveryStatus) -> DeliveryRe
 async def test_sensors_per_gateway(
     hass: HomeAssistant, setup_entry: EntryFactory, provider: str
 ) -> None:
-    """Balance only where the gateway reports one; the four daily totals everywhere."""
+    """Balance only where the gateway reports one; the daily totals and the costs everywhere."""
     entry = await setup_entry(provider)
     entities = sensor_entries(hass, entry)
-    expected = {*DAILY_KEYS, *(("balance",) if provider in ("fibo", "esms") else ())}
+    expected = {*DAILY_KEYS, *COST_KEYS, *(("balance",) if provider in ("fibo", "esms") else ())}
     assert {e.unique_id for e in entities} == {f"{entry.entry_id}_{key}" for key in expected}
     for entity in entities:
         key = entity.unique_id.removeprefix(f"{entry.entry_id}_")
