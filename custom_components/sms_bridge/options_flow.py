@@ -29,7 +29,6 @@ from .account import form_errors, gateway, webhook_placeholders
 from .compat import ReloadingOptionsFlow, vol
 from .const import (
     DEFAULT_CONCURRENCY,
-    DEFAULT_CURRENCY,
     DEFAULT_DUPLICATE_WINDOW,
     DEFAULT_ENCODING,
     DEFAULT_POLL_MINUTES,
@@ -52,12 +51,15 @@ from .const import (
     OPT_REPORTS_WINDOW,
     OPT_RESEND_FAILED,
     OPT_SENDER,
+    OPT_ZALO_OA,
     UNIT_CREDITS,
     UNIT_VND,
     UNIT_VND_OPTION,
 )
+from .costs import currency_of
 from .form import LITERAL_PLACEHOLDERS, TEXT, Choice, NumberBox, Switch, select
 from .providers import Provider
+from .zalo_form import async_zalo_fields, has_zalo, zalo_oa_error
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,11 +139,6 @@ def guard_fields(hass: HomeAssistant, entry: ConfigEntry[Any]) -> dict[vol.Marke
         OPT_DUPLICATE_WINDOW
     )
     return fields
-
-
-def currency_of(cls: type[Provider], options: Mapping[str, Any]) -> str:
-    """The account's currency: the option, else its gateway country's (DESIGN.md)."""
-    return str(options.get(OPT_CURRENCY) or DEFAULT_CURRENCY.get(cls.region, "VND"))
 
 
 def cost_fields(cls: type[Provider], options: Mapping[str, Any]) -> dict[vol.Marker, Any]:
@@ -255,6 +252,7 @@ class SmsBridgeOptionsFlow(ReloadingOptionsFlow):
             data |= {k: v.strip() for k, v in user_input.items() if k in secrets and v.strip()}
             chosen = {k: v for k, v in user_input.items() if k not in secrets}
             errors = form_errors(data) | option_errors(self.hass, entry, chosen)
+            errors |= zalo_oa_error(chosen)
             if not errors:
                 options = normalize_options(chosen)
                 if data != dict(entry.data):
@@ -263,20 +261,24 @@ class SmsBridgeOptionsFlow(ReloadingOptionsFlow):
                         self.hass.config_entries.async_schedule_reload(entry.entry_id)
                 return self.async_create_entry(data=options)
         suggested = user_input or {**entry.options, **{k: entry.data.get(k) for k in secrets}}
+        schema = (
+            options_schema(cls, entry.options)
+            .extend(guard_fields(self.hass, entry))
+            .extend(cost_fields(cls, entry.options))
+        )
+        placeholders = {
+            "name": entry.title,
+            **LITERAL_PLACEHOLDERS,
+            **webhook_placeholders(self.hass, entry.data),
+        }
+        if has_zalo(cls):
+            zalo_fields, zalo_placeholders = await async_zalo_fields(entry, suggested)
+            schema, placeholders = schema.extend(zalo_fields), placeholders | zalo_placeholders
         return self.async_show_form(
             step_id=cls.name,
-            data_schema=self.add_suggested_values_to_schema(
-                options_schema(cls, entry.options)
-                .extend(guard_fields(self.hass, entry))
-                .extend(cost_fields(cls, entry.options)),
-                suggested,
-            ),
+            data_schema=self.add_suggested_values_to_schema(schema, suggested),
             errors=errors,
-            description_placeholders={
-                "name": entry.title,
-                **LITERAL_PLACEHOLDERS,
-                **webhook_placeholders(self.hass, entry.data),
-            },
+            description_placeholders=placeholders,
         )
 
 
@@ -288,6 +290,8 @@ def normalize_options(user_input: Mapping[str, Any]) -> dict[str, Any]:
             options[key] = int(options[key])
     if OPT_CURRENCY in options:
         options[OPT_CURRENCY] = str(options[OPT_CURRENCY]).strip().upper()
+    if OPT_ZALO_OA in options:
+        options[OPT_ZALO_OA] = str(options[OPT_ZALO_OA]).strip()
     if OPT_SENDER in options:
         options[OPT_SENDER] = str(options[OPT_SENDER]).strip() or None
         if options[OPT_SENDER] is None:

@@ -1,4 +1,4 @@
-"""Recipients: a name and the numbers its notify entity texts (config subentries)."""
+"""Recipients: a name, the numbers its notify entity texts, and how (config subentries)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from .compat import vol
 from .const import CONF_NUMBERS
 from .form import MULTILINE, TEXT
 from .phone import InvalidNumberError, split_numbers, to_e164
+from .zalo_form import async_recipient_zalo, has_zalo, recipient_suggested, recipient_zalo_fields
 
 
 class RecipientSubentryFlow(ConfigSubentryFlow):
@@ -31,9 +32,12 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
     async def _async_step_recipient(
         self, step_id: str, user_input: dict[str, Any] | None
     ) -> SubentryFlowResult:
+        entry = self._get_entry()
+        zalo = has_zalo(gateway(entry.data))
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {"number": ""}
         if user_input is not None:
+            channel, errors = await async_recipient_zalo(entry, user_input)
             region = gateway(self._get_entry().data).region
             try:
                 numbers = list(
@@ -47,9 +51,9 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
             else:
                 if not numbers:
                     errors[CONF_NUMBERS] = "no_numbers"
-                else:
+                elif not errors:
                     name = user_input[CONF_NAME].strip()
-                    data = {CONF_NUMBERS: numbers}
+                    data = {CONF_NUMBERS: numbers, **channel}
                     if step_id == "reconfigure":
                         return self.async_update_and_abort(
                             self._get_entry(),
@@ -64,8 +68,11 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
             suggested = {
                 CONF_NAME: subentry.title,
                 CONF_NUMBERS: "\n".join(subentry.data[CONF_NUMBERS]),
+                **recipient_suggested(subentry.data),
             }
         schema = vol.Schema({vol.Required(CONF_NAME): TEXT, vol.Required(CONF_NUMBERS): MULTILINE})
+        if zalo:
+            schema = schema.extend(recipient_zalo_fields())
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(schema, suggested),
