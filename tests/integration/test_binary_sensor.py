@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.binary_sensor import BinarySensorDeviceClass
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import (
     ATTR_DEVICE_CLASS,
     ATTR_FRIENDLY_NAME,
@@ -129,15 +131,21 @@ async def test_only_where_it_applies(
 async def test_clearing_the_threshold_removes_it(
     hass: HomeAssistant, sandbox: Sandbox, setup_entry: EntryFactory
 ) -> None:
-    """The options change reloads the entry; the sensor goes, not left behind unavailable."""
+    """Saving the options reloads the entry; the sensor goes, not left behind unavailable."""
     entry = await setup_entry("esms", options={"low_balance": 1000})
     assert low_balance_id(hass, entry) is not None
-    hass.config_entries.async_update_entry(entry, options={})
-    await hass.async_block_till_done()
+    await save_options(hass, entry, {})
     assert low_balance_id(hass, entry) is None
-    hass.config_entries.async_update_entry(entry, options={"low_balance": 1000})
-    await hass.async_block_till_done()
+    await save_options(hass, entry, {"low_balance": 1000})
     assert low_balance(hass, entry) == STATE_OFF
+
+
+async def save_options(hass: HomeAssistant, entry: ConfigEntry, options: dict[str, Any]) -> None:
+    """What a user does: the options form, saved."""
+    flow = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(flow["flow_id"], options)
+    assert result["type"] == "create_entry", result
+    await hass.async_block_till_done()
 
 
 @pytest.mark.parametrize(
