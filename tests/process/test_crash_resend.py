@@ -20,6 +20,8 @@ import pytest
 from sandbox import Fault, Sandbox
 from sandbox.fpt import CALLS
 from sandbox.fpt_ads import DETAIL_PATH, PUSH_PATH
+from sandbox.state import Account as SandboxAccount
+from tools.demo import gateways
 from tools.hass import HassProcess
 
 from .harness import (
@@ -37,7 +39,7 @@ from .harness import (
 #: What a repeated report, or a wrong resume after the restart, would need to go out.
 SETTLE = 3.0
 FIBO_FAILS = "0901234564"  # the sandbox fails numbers ending in 4 after taking them
-FPT_FAILS = "0987654324"
+SMSPAY_FAILS = "0888123454"
 
 
 def requests_to(sandbox: Sandbox, gateway: str, path: str) -> int:
@@ -124,6 +126,20 @@ async def kill_with_requests_in_flight(
     assert requests_to(sandbox, "esms", resend_path) == 1
 
 
+async def add_second_smspay(hass: HassProcess, sandbox: Sandbox) -> Account:
+    """A second SMSPAY account: a backup must reach the same numbers (the same country)."""
+    sandbox.state.accounts.append(
+        SandboxAccount("smspay", {"user": "smspay-2", "pass": "smspay-pass-2"}, balance=1000)
+    )
+    [smspay] = [gateway for gateway in gateways(sandbox.url) if gateway.key == "smspay"]
+    form = dict(smspay.form)
+    form["send_url"] = form["send_url"].replace("=smspay-user&", "=smspay-2&")
+    form["send_url"] = form["send_url"].replace("=smspay-pass&", "=smspay-pass-2&")
+    result = await hass.config_flow(DOMAIN, [{"next_step_id": "smspay"}, form])
+    assert result.get("type") == "create_entry", result
+    return Account("smspay", result["result"]["entry_id"])
+
+
 async def kill_in_the_pause_before_the_retry(
     hass: HassProcess,
     sandbox: Sandbox,
@@ -131,19 +147,25 @@ async def kill_in_the_pause_before_the_retry(
     accounts: dict[str, Account],
     recorder: ReportRecorder,
 ) -> None:
-    """Killed in the pause before the one safe retry: the resend is made after the restart, once."""
+    """Killed in the pause before the one safe retry: the resend is made after the restart, once.
+
+    SMSPAY's 429 ("try later") is the one answer that surely sent nothing; both accounts use the
+    same path, so the fault is armed after the first account took its message and before its
+    (delayed) failed report starts the resend.
+    """
     path = "/smspay/send"
+    sandbox.state.dlr_delay = 1.0
+    sent = await send(hass, accounts["smspay"], SMSPAY_FAILS, "Kho 2: cua mo")
     sandbox.state.faults.append(Fault("status", "smspay", 429, path=path))  # "try later"
-    sent = await send(hass, accounts["fpt"], FPT_FAILS, "Kho 2: cua mo")
-    await until(lambda: requests_to(sandbox, "smspay", path) == 1, "the resend was tried")
+    await until(lambda: requests_to(sandbox, "smspay", path) == 2, "the resend was tried")
     await asyncio.sleep(0.5)  # inside the 2 s pause
     await hass.kill()
     await restart(hass, accounts)
-    await until(lambda: requests_to(sandbox, "smspay", path) == 2, "the resend resumed")
+    await until(lambda: requests_to(sandbox, "smspay", path) == 3, "the resend resumed")
     await replay_failure(session, recorder, sent)
     await asyncio.sleep(SETTLE)
-    assert requests_to(sandbox, "smspay", path) == 2
-    assert len([m for m in sandbox.state.messages.values() if m.gateway == "smspay"]) == 1
+    assert requests_to(sandbox, "smspay", path) == 3
+    assert len([m for m in sandbox.state.messages.values() if m.gateway == "smspay"]) == 2
 
 
 async def test_kill_9_between_a_decision_and_its_request(
@@ -153,7 +175,8 @@ async def test_kill_9_between_a_decision_and_its_request(
     hass = home_assistant
     recorder = ReportRecorder(sandbox)
     accounts = await add_accounts(hass, sandbox)
-    for primary, backup in (("fibo", "esms"), ("fpt", "smspay")):
+    accounts["smspay-2"] = await add_second_smspay(hass, sandbox)
+    for primary, backup in (("fibo", "esms"), ("smspay", "smspay-2")):
         options: dict[str, Any] = {
             "backup_entry_id": accounts[backup].entry_id,
             "resend_failed": True,
