@@ -24,6 +24,7 @@ from sandbox import Sandbox
 from .accounts import sandbox_forms
 from .demo_backup import run_backup
 from .demo_campaign import run_campaign
+from .demo_zalo import run_zalo
 from .hass import HassProcess, free_port
 
 DOMAIN = "sms_bridge"
@@ -154,6 +155,23 @@ def report_rows(
     return rows
 
 
+async def with_channel_and_cost(
+    hass: HassProcess, rows: list[tuple[str, ...]]
+) -> list[tuple[str, ...]]:
+    """Each message row with its channel and cost, as sms_bridge.get_messages tells them."""
+    answer = await hass.call(DOMAIN, "get_messages", {"limit": 1000}, response=True)
+    known = {m["message_id"]: m for m in answer["service_response"]["messages"]}
+
+    def extra(message_id: str) -> tuple[str, str]:
+        if (message := known.get(message_id)) is None:
+            return ("-", "-")
+        cost = message.get("cost")
+        worth = "-" if cost is None else f"{cost:g} {message['currency']}"
+        return (str(message["channel"]), worth)
+
+    return [(*row, *extra(row[2])) for row in rows]
+
+
 async def sensor_rows(hass: HassProcess, steps: Steps) -> list[tuple[str, ...]]:
     """SMS Bridge's sensors, once every account shows no message pending."""
     ours = json.loads(
@@ -213,11 +231,23 @@ async def run() -> int:
             rows = report_rows(sent, finals, steps)
             if {"fibo", "esms"} <= entries.keys():
                 rows += await run_backup(hass, sandbox, entries, queue, steps)
+            if "esms" in entries:
+                rows += await run_zalo(hass, sandbox, entries["esms"], queue, steps)
         if "fpt" in entries:
             rows += await run_campaign(hass, sandbox, entries["fpt"], steps)
+        rows = await with_channel_and_cost(hass, rows)
         sensors = await sensor_rows(hass, steps)
         print()
-        print_table(("Gateway", "Number", "Message id", "Status", "Report after (s)"), rows)
+        header = (
+            "Gateway",
+            "Number",
+            "Message id",
+            "Status",
+            "Report after (s)",
+            "Channel",
+            "Cost",
+        )
+        print_table(header, rows)
         print()
         print_table(("Sensor", "State", "Unit"), sensors)
     finally:

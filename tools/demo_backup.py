@@ -57,14 +57,14 @@ async def run_backup(
         steps.fail(f"backup: expected eSMS to send it, the answer was {message}")
         return []
     steps.ok(f"FiboSMS refused {NUMBER}; its backup eSMS sent it (via_backup: true)")
-    status = await _final_status(queue, message["message_id"])
+    status = await final_status(queue, message["message_id"])
     seconds = f"{time.monotonic() - sent_at:.1f}" if status != "no report" else "-"
     if status != "delivered":
         steps.fail(f"backup: expected delivered, got {status}")
     return [("FiboSMS -> eSMS (backup)", NUMBER, message["message_id"], status, seconds)]
 
 
-async def _final_status(queue: Queue, message_id: str) -> str:
+async def final_status(queue: Queue, message_id: str) -> str:
     """The final status of the message, as its event arrives."""
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline:
