@@ -266,7 +266,8 @@ async def save_options(page: Page, form: Locator) -> None:
 
 def logbook_line(report: dict[str, Any]) -> str:
     """SMS Bridge's logbook line for a report, from strings.json (the server speaks English)."""
-    phone = for_reading(report["phone"])
+    # Grouped for reading and kept on one line: no-break spaces (the card is narrow).
+    phone = for_reading(report["phone"]).replace(" ", "\u00a0")
     if report["status"] != "failed":
         return words("en", f"exceptions.logbook_{report['status']}.message", phone=phone)
     reason = reason_words("en", report["reason_key"])
@@ -343,13 +344,20 @@ async def check_dashboard(
     await expect(entities).to_contain_text(account.title)
     cards = [card for section in view["sections"] for card in section["cards"]]
     rows = next(card for card in cards if card["type"] == "entities")["entities"]
-    assert len(rows) == 5  # the balance and today's four totals
+    assert len(rows) == 7  # the balance, today's four totals, today's and the month's cost
     for row in rows:
         state = states[row["entity"]]
         shown = entities.locator("hui-generic-entity-row").filter(has_text=row["name"])
-        await expect(shown).to_contain_text(
-            f"{state['state']} {state['attributes']['unit_of_measurement']}"
-        )
+        unit = state["attributes"]["unit_of_measurement"]
+        if state["attributes"].get("device_class") == "monetary":
+            # Money as the language writes currency: "₫0" in English, "0 ₫" in Vietnamese.
+            sign = {"VND": "₫", "EUR": "€"}.get(unit, unit)
+            number = re.escape(state["state"])
+            await expect(shown).to_contain_text(
+                re.compile(f"{sign}\\s*{number}|{number}\\s*{sign}")
+            )
+        else:
+            await expect(shown).to_contain_text(f"{state['state']} {unit}")
 
     report = states[f"event.{prefix}_delivery_report"]["attributes"]
     markdown = page.locator("hui-markdown-card")
