@@ -15,14 +15,18 @@ from homeassistant.core import Event, HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    get_test_config_dir,
+)
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.sms_bridge.account import account_unique_id, default_title
 from custom_components.sms_bridge.config_flow import SmsBridgeConfigFlow
 from custom_components.sms_bridge.const import DOMAIN
-from custom_components.sms_bridge.reports import EVENT_DELIVERY_REPORT
+from custom_components.sms_bridge.flows.account import account_unique_id, default_title
+from custom_components.sms_bridge.inbound.router import EVENT_DELIVERY_REPORT
 from sandbox import Sandbox
 
 from .helpers import report_extra
@@ -48,10 +52,18 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 
 
 @pytest.fixture(autouse=True)
-def config_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
-    """A config directory of the test's own: the journal is a real file (the Stores are mocked)."""
+def config_dir(hass: HomeAssistant, tmp_path: Path) -> Iterator[Path]:
+    """A config directory of the test's own: the journal is a real file (the Stores are mocked).
+
+    The test fails if it wrote anything into the harness's own config folder (inside the
+    installed package), where files outlive the run and a later test would read them.
+    """
+    harness = Path(get_test_config_dir())
+    before = set(harness.rglob("*"))
     hass.config.config_dir = str(tmp_path)
-    return tmp_path
+    yield tmp_path
+    left = sorted(str(path) for path in set(harness.rglob("*")) - before)
+    assert left == [], f"files written outside the test's own config folder: {left}"
 
 
 def account_data(sandbox: Sandbox, provider: str, url: str | None = None) -> dict[str, Any]:
@@ -274,5 +286,5 @@ def reporting_entry(
 @pytest.fixture
 def no_retry_wait() -> Iterator[None]:
     """Retry a transient failure at once instead of after two seconds."""
-    with patch("custom_components.sms_bridge.outgoing.RETRY_DELAY", 0):
+    with patch("custom_components.sms_bridge.outbound.one_message.RETRY_DELAY", 0):
         yield
