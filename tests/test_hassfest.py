@@ -22,7 +22,7 @@ import pytest
 import voluptuous as vol
 
 from custom_components.sms_bridge import config_flow
-from custom_components.sms_bridge.form import account_schema
+from custom_components.sms_bridge.flows.forms import account_schema
 from custom_components.sms_bridge.providers import PROVIDER_CLASSES
 
 COMPONENT = Path(config_flow.__file__).parent

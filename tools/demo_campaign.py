@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import time
 from typing import Any, Protocol
 
-from custom_components.sms_bridge.providers.fpt_ads import ads_message_id
+from custom_components.sms_bridge.providers.fpt.ads import ads_message_id
 from sandbox import Sandbox
 
 from .hass import HassProcess

@@ -15,32 +15,32 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, Co
 from homeassistant.helpers import config_validation as cv, device_registry as dr, discovery
 from homeassistant.helpers.typing import ConfigType
 
-from .account import build_provider
-from .address import CONF_CLOUDHOOK_URL, async_delete_cloudhook, async_ensure_cloudhook
-from .backup import async_start_resends
-from .campaign_follow import CampaignFollower
-from .campaign_store import CampaignStore
+from .campaigns.follower import CampaignFollower
 from .compat import OPTIONS_RELOAD_BY_LISTENER
 from .const import CONF_PROVIDER, DEFAULT_CONCURRENCY, DOMAIN, OPT_CONCURRENCY
 from .coordinator import SmsBridgeCoordinator
 from .entity import account_device
-from .guard import SpendingGuard
-from .issues import EntryIssues, async_remove_issues
-from .journal import EntryJournal, async_remove_entry_storage
-from .ledger import Ledger
+from .flows.account import build_provider
+from .inbound.address import CONF_CLOUDHOOK_URL, async_delete_cloudhook, async_ensure_cloudhook
+from .inbound.repairs import EntryIssues, async_remove_issues
+from .inbound.router import ReportRouter
+from .inbound.webhook import async_handle_webhook
 from .migration import async_migrate_entry
 from .notify import ATTR_ENTRY_ID
+from .outbound.backup import async_start_resends
+from .outbound.guard import SpendingGuard
+from .outbound.zalo import ZaloDirectory
 from .providers import Provider
-from .providers.base import AuthenticationError, ProviderError
-from .providers.fpt import FptProvider
-from .reports import ReportRouter
+from .providers.errors import AuthenticationError, ProviderError
+from .providers.fpt.provider import FptProvider
 from .runtime import SmsBridgeConfigEntry, SmsBridgeRuntime
-from .seen import SeenReports
 from .services import async_setup_services
 from .signals import EntrySignals
+from .store.campaigns import CampaignStore
+from .store.journal import EntryJournal, async_remove_entry_storage
+from .store.ledger import Ledger
+from .store.seen_reports import SeenReports
 from .texts import async_load_texts
-from .webhook import async_handle_webhook
-from .zalo import ZaloDirectory
 
 __all__ = ["async_migrate_entry"]
 
@@ -92,8 +92,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
             hass, (entry.entry_id, entry.data[CONF_PROVIDER], device.id), (ledger, seen), signals
         ),
         send_slots=asyncio.Semaphore(int(entry.options.get(OPT_CONCURRENCY, DEFAULT_CONCURRENCY))),
-        issues=EntryIssues(hass, entry, ledger),
-        guard=SpendingGuard(hass, entry, ledger),
+        issues=EntryIssues(hass, entry, ledger, provider),
+        guard=SpendingGuard(hass, entry, ledger, provider),
         zalo=ZaloDirectory(provider),
         device_id=device.id,
         loaded_options=dict(entry.options),

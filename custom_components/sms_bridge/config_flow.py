@@ -1,7 +1,7 @@
 """Config flow: pick a gateway, enter its account, check it live; reauth and reconfigure.
 
 Each gateway's form comes from its client's declaration (`Provider.account_fields`); the options
-are in options_flow.py, the recipients (config subentries) in recipient_flow.py.
+are in flows/options.py, the recipients (config subentries) in flows/recipients.py.
 """
 
 from __future__ import annotations
@@ -20,10 +20,9 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import callback
 
-from .account import account_unique_id, default_title, validate_account, webhook_placeholders
-from .address import CONF_CLOUDHOOK_URL
 from .const import CONF_BASE_URL, CONF_PROVIDER, DOMAIN, SUBENTRY_RECIPIENT
-from .form import (
+from .flows.account import account_unique_id, default_title, validate_account, webhook_placeholders
+from .flows.forms import (
     LITERAL_PLACEHOLDERS,
     account_schema,
     normalize,
@@ -32,10 +31,11 @@ from .form import (
     suggested_secrets,
     with_sections,
 )
+from .flows.options import SmsBridgeOptionsFlow
+from .flows.recipients import RecipientSubentryFlow
+from .inbound.address import CONF_CLOUDHOOK_URL
 from .migration import MINOR_VERSION, VERSION
-from .options_flow import SmsBridgeOptionsFlow
 from .providers import PROVIDER_CLASSES
-from .recipient_flow import RecipientSubentryFlow
 from .runtime import SmsBridgeConfigEntry
 
 STEP_PREFIX = "async_step_"

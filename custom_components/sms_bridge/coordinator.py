@@ -8,25 +8,19 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.event import async_call_later, async_track_time_change
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .const import DEFAULT_POLL_MINUTES, DOMAIN, LOGGER, MAX_BACKOFF, OPT_POLL_MINUTES
-from .costs import CostTotals
-from .ledger import Ledger
 from .providers import Provider
-from .providers.base import (
-    AuthenticationError,
-    Balance,
-    DailyTotals,
-    IpNotAllowedError,
-    ProviderError,
-    TransientError,
-)
-from .runtime import SmsBridgeConfigEntry, SmsBridgeRuntime
+from .providers.errors import AuthenticationError, IpNotAllowedError, ProviderError, TransientError
+from .providers.models import Balance, DailyTotals
 from .signals import AppliedReport, EntrySignals
+from .store.costs import CostTotals
+from .store.ledger import Ledger
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +33,7 @@ class AccountState:
 
 
 # Kept importable from here: other modules of the integration once took them from this one.
-__all__ = ["AccountState", "SmsBridgeConfigEntry", "SmsBridgeCoordinator", "SmsBridgeRuntime"]
+__all__ = ["AccountState", "SmsBridgeCoordinator"]
 
 #: Seconds between two updates of the counting sensors, at least (reports can come in bursts).
 COUNTS_INTERVAL = 1.0
@@ -52,12 +46,12 @@ class SmsBridgeCoordinator(DataUpdateCoordinator[AccountState]):
     interval longer, and any good answer brings the entities back at once.
     """
 
-    config_entry: SmsBridgeConfigEntry
+    config_entry: ConfigEntry
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: SmsBridgeConfigEntry,
+        entry: ConfigEntry,
         provider: Provider,
         ledger: Ledger,
     ) -> None:

@@ -6,9 +6,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .account import gateway
 from .const import DOMAIN
 from .coordinator import SmsBridgeCoordinator
+from .flows.account import gateway
 from .runtime import SmsBridgeConfigEntry
 from .texts import words
 

@@ -8,11 +8,11 @@ from homeassistant.components.event import EventEntity
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .campaign_store import CampaignState
 from .entity import of_the_account
-from .providers.base import DeliveryStatus
+from .providers.models import DeliveryStatus
 from .runtime import SmsBridgeConfigEntry
 from .signals import AppliedReport
+from .store.campaigns import CampaignState
 
 PARALLEL_UPDATES = 0
 

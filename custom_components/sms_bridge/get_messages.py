@@ -19,11 +19,11 @@ from homeassistant.util import dt as dt_util
 
 from .compat import vol
 from .const import DOMAIN
-from .ledger import LedgerMessage
 from .message_view import message_view
 from .phone import InvalidNumberError, to_e164
-from .providers.base import DeliveryStatus
+from .providers.models import DeliveryStatus
 from .runtime import SmsBridgeConfigEntry
+from .store.ledger import LedgerMessage
 
 ATTR_MESSAGE_ID = "message_id"
 ATTR_PHONE = "phone"

@@ -22,9 +22,9 @@ from homeassistant.helpers import entity_registry as er
 
 from .const import DOMAIN
 from .event import report_entity_unique_id
+from .inbound.router import EVENT_DELIVERY_REPORT
 from .phone import for_reading
-from .providers.base import DeliveryStatus
-from .reports import EVENT_DELIVERY_REPORT
+from .providers.models import DeliveryStatus
 from .texts import reason_words, words
 
 type Describe = Callable[[LazyEventPartialState], dict[str, str | None]]

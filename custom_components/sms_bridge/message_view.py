@@ -14,8 +14,8 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from .ledger import LedgerMessage, MessageLink, Report
 from .runtime import SmsBridgeConfigEntry
+from .store.ledger import LedgerMessage, MessageLink, Report
 from .texts import reason_words
 
 

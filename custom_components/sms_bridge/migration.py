@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from homeassistant.core import HomeAssistant
 
-from .account import account_unique_id
 from .const import CONF_PROVIDER, OPT_BALANCE_UNIT, UNIT_VND_OPTION
+from .flows.account import account_unique_id
 from .runtime import SmsBridgeConfigEntry
 
 #: The config entry's version; `MINOR_VERSION` is one past the last step below.

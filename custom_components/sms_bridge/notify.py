@@ -32,10 +32,10 @@ from homeassistant.helpers.typing import ConfigType, DiscoveryInfoType
 
 from .compat import linked_to
 from .const import CONF_NUMBERS, DOMAIN, SUBENTRY_RECIPIENT
-from .providers.base import Channel
+from .flows.zalo import CONF_CHANNEL, CONF_ZALO_PARAM, CONF_ZALO_TEMPLATE, CONF_ZALO_VALUES
+from .outbound.pipeline import SendOptions, async_send
+from .providers.channels import Channel
 from .runtime import SmsBridgeConfigEntry
-from .sending import SendOptions, async_send
-from .zalo_form import CONF_CHANNEL, CONF_ZALO_PARAM, CONF_ZALO_TEMPLATE, CONF_ZALO_VALUES
 
 PARALLEL_UPDATES = 0  # sending is bounded per entry by the send path itself
 

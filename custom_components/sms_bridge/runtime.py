@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.config_entries import ConfigEntry
 
 if TYPE_CHECKING:
-    from .campaign_follow import CampaignFollower
+    from .campaigns.follower import CampaignFollower
     from .coordinator import SmsBridgeCoordinator
-    from .guard import SpendingGuard
-    from .issues import EntryIssues
-    from .journal import EntryJournal
-    from .ledger import Ledger
+    from .inbound.repairs import EntryIssues
+    from .inbound.router import ReportRouter
+    from .outbound.guard import SpendingGuard
+    from .outbound.zalo import ZaloDirectory
     from .providers import Provider
-    from .reports import ReportRouter
     from .signals import EntrySignals
-    from .zalo import ZaloDirectory
+    from .store.journal import EntryJournal
+    from .store.ledger import Ledger
 
 
 @dataclass(slots=True)

@@ -24,9 +24,9 @@ from .const import (
     UNIT_VND_OPTION,
 )
 from .coordinator import AccountState, SmsBridgeCoordinator
-from .costs import currency_of
 from .entity import SmsBridgeEntity
 from .runtime import SmsBridgeConfigEntry
+from .store.costs import currency_of
 
 PARALLEL_UPDATES = 0  # the coordinator does the fetching
 

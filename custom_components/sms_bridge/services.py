@@ -7,13 +7,13 @@ from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, Supp
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from .campaigns import SEND_CAMPAIGN_SCHEMA, SERVICE_SEND_CAMPAIGN, async_send_campaign
+from .campaigns.action import SEND_CAMPAIGN_SCHEMA, SERVICE_SEND_CAMPAIGN, async_send_campaign
 from .compat import vol
 from .const import DOMAIN
-from .messages import GET_MESSAGES_FIELDS, find_messages
-from .providers.base import Channel
+from .get_messages import GET_MESSAGES_FIELDS, find_messages
+from .outbound.pipeline import SendOptions, async_send
+from .providers.channels import Channel
 from .runtime import SmsBridgeConfigEntry
-from .sending import SendOptions, async_send
 
 SERVICE_GET_MESSAGES = "get_messages"
 SERVICE_SEND = "send"
@@ -39,7 +39,7 @@ SEND_SCHEMA = vol.Schema(
         vol.Optional(ATTR_SENDER): cv.string,
         vol.Optional(ATTR_UNICODE): cv.boolean,
         vol.Optional(ATTR_BACKUP, default=True): cv.boolean,
-        # Checked by the send against the gateway's channels and the template (zalo.py).
+        # Checked by the send against the gateway's channels and the template (outbound/zalo.py).
         vol.Optional(ATTR_CHANNEL, default=Channel.SMS.value): cv.string,
         vol.Optional(ATTR_ZALO_TEMPLATE): cv.string,
         vol.Optional(ATTR_ZALO_PARAMS, default=dict): {cv.string: cv.string},
@@ -109,7 +109,7 @@ async def _async_send(call: ServiceCall) -> ServiceResponse:
 
 
 async def _async_send_campaign(call: ServiceCall) -> ServiceResponse:
-    """Handle sms_bridge.send_campaign (FPT advertising; campaigns.py)."""
+    """Handle sms_bridge.send_campaign (FPT advertising; campaigns/action.py)."""
     entry = resolve_entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
     campaign = await async_send_campaign(call.hass, entry, call.data)
     return campaign if call.return_response else None

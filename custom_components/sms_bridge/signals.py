@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, callback
 
-from .providers.base import DeliveryReport
+from .providers.models import DeliveryReport
 
 if TYPE_CHECKING:
-    from .ledger import LedgerMessage
+    from .store.sent_message import LedgerMessage
 
 
 class Topic[T]:

@@ -14,7 +14,7 @@ from homeassistant.helpers.translation import (
 )
 
 from .const import DOMAIN
-from .providers.base import FailureReason
+from .providers.models import FailureReason
 
 #: Where a failure reason's words are: the event entity's `reason_key` attribute's states.
 REASON_KEY = "entity.event.delivery_report.state_attributes.reason_key.state"

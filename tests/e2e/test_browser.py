@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from custom_components.sms_bridge.const import DOMAIN
-from custom_components.sms_bridge.form import SECTION_ADDRESS, account_schema
+from custom_components.sms_bridge.flows.forms import SECTION_ADDRESS, account_schema
 from custom_components.sms_bridge.providers import PROVIDER_CLASSES
 from custom_components.sms_bridge.texts import short_name
 from sandbox import Sandbox

@@ -9,7 +9,7 @@ from homeassistant.exceptions import HomeAssistantError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.sms_bridge.providers.base import DeliveryStatus
+from custom_components.sms_bridge.providers.models import DeliveryStatus
 from sandbox import Fault, Sandbox
 
 from .conftest import Client, EntryFactory, Forwarder, point_reports_at, reached_at

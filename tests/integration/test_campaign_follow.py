@@ -11,16 +11,16 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
 
-from custom_components.sms_bridge.campaign_follow import deadline, next_check, sent_time
-from custom_components.sms_bridge.campaign_store import (
+from custom_components.sms_bridge.campaigns.follower import deadline, next_check, sent_time
+from custom_components.sms_bridge.providers.fpt.ads import CampaignDetail, CampaignStatus
+from custom_components.sms_bridge.providers.fpt.hours import VIETNAM
+from custom_components.sms_bridge.store.campaigns import (
     MAX_CAMPAIGNS,
     Campaign,
     CampaignState,
     CampaignStore,
 )
-from custom_components.sms_bridge.journal import EntryJournal
-from custom_components.sms_bridge.providers.fpt_ads import CampaignDetail, CampaignStatus
-from custom_components.sms_bridge.providers.fpt_hours import VIETNAM
+from custom_components.sms_bridge.store.journal import EntryJournal
 
 CREATED = datetime(2026, 11, 23, 2, 0, tzinfo=dt_util.UTC)  # Monday 09:00 in Vietnam
 SCHEDULE = datetime(2026, 11, 23, 6, 30, tzinfo=dt_util.UTC)  # 13:30 in Vietnam
@@ -100,7 +100,7 @@ async def test_store_round_trip_through_snapshots(hass: HomeAssistant, config_di
     for _ in range(2):  # four records for two campaigns: the journal compacts at twice its items
         store.async_save(sent)
         store.async_save(second)
-    with patch("custom_components.sms_bridge.journal.COMPACT_MIN", 1):
+    with patch("custom_components.sms_bridge.store.journal.COMPACT_MIN", 1):
         await journal.async_flush()
     assert not (config_dir / ".storage" / "sms_bridge.entry1.journal").read_text()
 

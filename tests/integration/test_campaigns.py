@@ -25,12 +25,12 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.sms_bridge.campaign_follow import EVENT_CAMPAIGN
-from custom_components.sms_bridge.campaign_store import CampaignState, CampaignStore
+from custom_components.sms_bridge.campaigns.follower import EVENT_CAMPAIGN
 from custom_components.sms_bridge.const import DOMAIN
-from custom_components.sms_bridge.journal import EntryJournal
-from custom_components.sms_bridge.providers.fpt_ads import ads_message_id
-from custom_components.sms_bridge.providers.fpt_hours import VIETNAM
+from custom_components.sms_bridge.providers.fpt.ads import ads_message_id
+from custom_components.sms_bridge.providers.fpt.hours import VIETNAM
+from custom_components.sms_bridge.store.campaigns import CampaignState, CampaignStore
+from custom_components.sms_bridge.store.journal import EntryJournal
 from sandbox import Fault, Sandbox
 from sandbox.fpt import CALLS, FAILURE_TEXT, GRANTED_SCOPES
 from sandbox.fpt_ads import CREATE_PATH, DETAIL_PATH, PUSH_PATH, RESULTS_PATH

@@ -20,8 +20,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.sms_bridge.const import DOMAIN
-from custom_components.sms_bridge.coordinator import SmsBridgeRuntime
-from custom_components.sms_bridge.providers.base import SendResult
+from custom_components.sms_bridge.providers.models import SendResult
+from custom_components.sms_bridge.runtime import SmsBridgeRuntime
 from sandbox import Fault, Sandbox
 
 from .conftest import EntryFactory

@@ -9,8 +9,8 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from custom_components.sms_bridge.costs import CostBook, CostTotals
-from custom_components.sms_bridge.journal import EntryJournal
+from custom_components.sms_bridge.store.costs import CostBook, CostTotals
+from custom_components.sms_bridge.store.journal import EntryJournal
 
 ENTRY = "costs-entry"
 

@@ -19,11 +19,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.sms_bridge.const import DOMAIN
 from custom_components.sms_bridge.diagnostics import mask_phone
-from custom_components.sms_bridge.providers.base import (
-    DeliveryReport,
-    DeliveryStatus,
-    SendResult,
-)
+from custom_components.sms_bridge.providers.models import DeliveryReport, DeliveryStatus, SendResult
 from sandbox import Fault, Sandbox
 
 from .conftest import PROVIDERS, make_entry

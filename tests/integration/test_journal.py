@@ -18,16 +18,21 @@ from pytest_homeassistant_custom_component.common import (
     get_scheduled_timer_handles,
 )
 
-from custom_components.sms_bridge.campaign_store import PART as CAMPAIGN_PART
-from custom_components.sms_bridge.costs import PART as COST_PART
-from custom_components.sms_bridge.journal import PARTS, EntryJournal, async_remove_entry_storage
-from custom_components.sms_bridge.ledger import MAX_HISTORY, PART as LEDGER_PART, Ledger
-from custom_components.sms_bridge.providers.base import (
-    DeliveryReport,
-    DeliveryStatus,
-    SendResult,
+from custom_components.sms_bridge.providers.models import DeliveryReport, DeliveryStatus, SendResult
+from custom_components.sms_bridge.store.campaigns import PART as CAMPAIGN_PART
+from custom_components.sms_bridge.store.costs import PART as COST_PART
+from custom_components.sms_bridge.store.journal import (
+    PARTS,
+    EntryJournal,
+    async_remove_entry_storage,
 )
-from custom_components.sms_bridge.seen import MAX_KEYS, PART as SEEN_PART, SeenReports, report_key
+from custom_components.sms_bridge.store.ledger import MAX_HISTORY, PART as LEDGER_PART, Ledger
+from custom_components.sms_bridge.store.seen_reports import (
+    MAX_KEYS,
+    PART as SEEN_PART,
+    SeenReports,
+    report_key,
+)
 
 ENTRY = "entry1"
 
@@ -118,7 +123,7 @@ async def test_compaction_keeps_everything_and_empties_the_journal(
 ) -> None:
     """After enough records the data goes to its snapshots and the journal starts again."""
     journal, ledger, seen = await _open(hass)
-    with patch("custom_components.sms_bridge.journal.COMPACT_MIN", 10):
+    with patch("custom_components.sms_bridge.store.journal.COMPACT_MIN", 10):
         for number in range(12):  # 24 items, so compaction after 48 records
             ledger.async_record_sent(_sent(f"m{number}"), "x")
             seen.async_first_time(report_key(f"x{number}", "7"))
@@ -151,7 +156,7 @@ async def test_old_records_never_take_a_snapshot_back(
     await journal.async_flush()
     journal_before = _on_disk(config_dir)
     ledger.async_record_report(DeliveryReport("esms", "m1", DeliveryStatus.DELIVERED, "5"))
-    with patch("custom_components.sms_bridge.journal.COMPACT_MIN", 1):
+    with patch("custom_components.sms_bridge.store.journal.COMPACT_MIN", 1):
         await journal.async_flush()
     # As if the crash came before the journal was emptied: the old record is back.
     _journal_file(config_dir).write_text(journal_before)
@@ -202,7 +207,7 @@ async def test_files_from_before_the_journal_load(
         "data": {"seen": {"old-1\x1f4": "2026-11-30T09:00:00+00:00"}},
     }
     with patch(
-        "custom_components.sms_bridge.seen.dt_util.utcnow",
+        "custom_components.sms_bridge.store.seen_reports.dt_util.utcnow",
         return_value=__import__("datetime").datetime.fromisoformat("2026-11-30T10:00:00+00:00"),
     ):
         _, ledger, seen = await _open(hass)
@@ -231,7 +236,7 @@ async def test_records_are_snapshots_taken_at_the_change(
 async def test_dedupe_memory_is_bounded(hass: HomeAssistant) -> None:
     """A flood of made-up reports keeps at most MAX_KEYS keys, dropping the oldest first."""
     journal, _, seen = await _open(hass)
-    with patch("custom_components.sms_bridge.seen.MAX_KEYS", 100):
+    with patch("custom_components.sms_bridge.store.seen_reports.MAX_KEYS", 100):
         for number in range(250):
             assert seen.async_first_time(report_key(f"junk{number}", "7"))
         assert len(seen) == 100
@@ -266,7 +271,7 @@ async def test_made_up_reports_stay_out_of_the_ledger_files(
     for number in range(100):
         ledger.async_record_sent(_sent(f"m{number}"), "x")
         ledger.async_record_report(DeliveryReport("esms", f"m{number}", DeliveryStatus.SENT, "7"))
-    with patch("custom_components.sms_bridge.journal.COMPACT_MIN", 1):
+    with patch("custom_components.sms_bridge.store.journal.COMPACT_MIN", 1):
         await journal.async_flush()
     ledger_seq = hass_storage[f"sms_bridge.{ENTRY}.ledger"]["data"]["seq"]
 
@@ -317,7 +322,7 @@ async def test_whole_keys_from_before_the_digests(
     assert not seen.async_first_time(report_key("old-1", "4"))
     assert not seen.async_first_time(report_key("old-2", "5"))
     ledger.async_record_sent(_sent("m1"), "x")
-    with patch("custom_components.sms_bridge.journal.COMPACT_MIN", 1):
+    with patch("custom_components.sms_bridge.store.journal.COMPACT_MIN", 1):
         await journal.async_flush()
     assert _on_disk(config_dir) == ""
 

@@ -16,12 +16,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 
 from custom_components.sms_bridge.const import DOMAIN
-from custom_components.sms_bridge.ledger import Ledger, LedgerMessage
-from custom_components.sms_bridge.providers.base import (
-    DeliveryReport,
-    DeliveryStatus,
-    SendResult,
-)
+from custom_components.sms_bridge.providers.models import DeliveryReport, DeliveryStatus, SendResult
+from custom_components.sms_bridge.store.ledger import Ledger, LedgerMessage
 from sandbox import Sandbox
 
 from .conftest import EntryFactory

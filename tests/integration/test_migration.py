@@ -11,8 +11,8 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.sms_bridge.account import account_unique_id
 from custom_components.sms_bridge.config_flow import SmsBridgeConfigFlow
+from custom_components.sms_bridge.flows.account import account_unique_id
 from sandbox import Sandbox
 
 from .conftest import make_entry

@@ -11,10 +11,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
 
-from custom_components.sms_bridge.journal import EntryJournal
-from custom_components.sms_bridge.ledger import Ledger, LedgerMessage, text_digest
-from custom_components.sms_bridge.providers.base import SendResult
-from custom_components.sms_bridge.recent import KEEP, RecentSends
+from custom_components.sms_bridge.providers.models import SendResult
+from custom_components.sms_bridge.store.journal import EntryJournal
+from custom_components.sms_bridge.store.ledger import Ledger, LedgerMessage, text_digest
+from custom_components.sms_bridge.store.ledger_index import KEEP, RecentSends
 
 PHONE = "+84901234567"
 
@@ -79,7 +79,7 @@ async def test_the_newest_equal_message_stands_for_a_repeat(
 async def test_a_message_the_ledger_let_go_stands_for_nothing(open_ledger: Opener) -> None:
     """Past the ledger's bound, the oldest message leaves the index too."""
     ledger = await open_ledger()
-    with patch("custom_components.sms_bridge.ledger.MAX_MESSAGES", 2):
+    with patch("custom_components.sms_bridge.store.ledger.MAX_MESSAGES", 2):
         _send(ledger, "m0", text="first")
         _send(ledger, "m1", text="second")
         _send(ledger, "m2", text="third")

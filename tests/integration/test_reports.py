@@ -11,14 +11,10 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.sms_bridge.ledger import LedgerMessage
-from custom_components.sms_bridge.providers.base import (
-    DeliveryReport,
-    DeliveryStatus,
-    SendResult,
-)
-from custom_components.sms_bridge.reports import ReportRouter
+from custom_components.sms_bridge.inbound.router import ReportRouter
+from custom_components.sms_bridge.providers.models import DeliveryReport, DeliveryStatus, SendResult
 from custom_components.sms_bridge.signals import SendUnderWay
+from custom_components.sms_bridge.store.ledger import LedgerMessage
 from sandbox import Fault, Sandbox
 
 from .conftest import PROVIDERS, Client, EntryFactory, call_webhook
@@ -131,7 +127,7 @@ async def test_held_reports_are_bounded_in_count(
 ) -> None:
     """Past MAX_HELD, a new report is applied at once (untracked); the held ones keep waiting."""
     ticket = started(router)
-    with patch("custom_components.sms_bridge.reports.MAX_HELD", 2):
+    with patch("custom_components.sms_bridge.inbound.router.MAX_HELD", 2):
         for number in range(3):
             assert router.async_report(_report(f"x{number}"))
     await hass.async_block_till_done()
@@ -153,8 +149,8 @@ async def test_a_flood_during_a_send_leaves_its_early_report_alone(
     router = entry.runtime_data.reports
     ticket = started(router)
     with (
-        patch("custom_components.sms_bridge.reports.MAX_HELD", 5),
-        patch("custom_components.sms_bridge.seen.MAX_KEYS", 10),
+        patch("custom_components.sms_bridge.inbound.router.MAX_HELD", 5),
+        patch("custom_components.sms_bridge.store.seen_reports.MAX_KEYS", 10),
     ):
         assert router.async_report(_report("mine", "5"))
         for number in range(30):

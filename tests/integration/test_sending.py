@@ -10,8 +10,8 @@ from homeassistant.exceptions import HomeAssistantError
 import pytest
 
 from custom_components.sms_bridge.const import DOMAIN
-from custom_components.sms_bridge.journal import EntryJournal
-from custom_components.sms_bridge.ledger import Ledger
+from custom_components.sms_bridge.store.journal import EntryJournal
+from custom_components.sms_bridge.store.ledger import Ledger
 from sandbox import Fault, Sandbox
 
 from .conftest import PROVIDERS, EntryFactory, Forwarder, reached_at

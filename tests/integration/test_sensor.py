@@ -30,11 +30,7 @@ from pytest_homeassistant_custom_component.common import (
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.sms_bridge.const import DOMAIN
-from custom_components.sms_bridge.providers.base import (
-    DeliveryReport,
-    DeliveryStatus,
-    SendResult,
-)
+from custom_components.sms_bridge.providers.models import DeliveryReport, DeliveryStatus, SendResult
 from sandbox import Sandbox
 
 from .conftest import PROVIDERS, EntryFactory
@@ -346,7 +342,7 @@ async def test_ledger_forgets_old_messages(
     assert ledger.get("old") is None
     assert len(ledger) == 1
 
-    with patch("custom_components.sms_bridge.ledger.MAX_MESSAGES", 3):
+    with patch("custom_components.sms_bridge.store.ledger.MAX_MESSAGES", 3):
         for number in range(4):
             ledger.async_record_sent(sent("fpt", f"m{number}"), "burst")
     assert len(ledger) == 3

@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.sms_bridge.const import DOMAIN
-from custom_components.sms_bridge.providers.base import SendResult
+from custom_components.sms_bridge.providers.models import SendResult
 from sandbox import Sandbox
 
 from .conftest import Client, EntryFactory, call_webhook as _call
@@ -312,7 +312,9 @@ async def test_duplicate_expires_after_a_day(
     entry = await setup_entry("esms")
     assert await _call(client, entry, query="SMSID=e1&SendStatus=4") == (200, "text/plain", "OK")
     later = dt_util.utcnow() + timedelta(hours=25)
-    with patch("custom_components.sms_bridge.seen.dt_util.utcnow", return_value=later):
+    with patch(
+        "custom_components.sms_bridge.store.seen_reports.dt_util.utcnow", return_value=later
+    ):
         assert await _call(client, entry, query="SMSID=e1&SendStatus=4") == (
             200,
             "text/plain",
@@ -336,7 +338,7 @@ async def test_flood_of_reports_for_messages_never_sent(
     real = "SMSID=mine-1&SendStatus=5&SendSuccess=1"
     ok = (200, "text/plain", "OK")
     assert await _call(client, entry, query=real) == ok
-    with patch("custom_components.sms_bridge.seen.MAX_KEYS", 50):
+    with patch("custom_components.sms_bridge.store.seen_reports.MAX_KEYS", 50):
         for number in range(120):
             assert await _call(client, entry, query=f"SMSID=forged-{number}&SendStatus=4") == ok
         await hass.async_block_till_done()

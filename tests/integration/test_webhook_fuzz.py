@@ -12,13 +12,10 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
 from pytest_homeassistant_custom_component.common import async_capture_events
 
+from custom_components.sms_bridge.inbound.router import EVENT_DELIVERY_REPORT
 from custom_components.sms_bridge.providers import create_provider
-from custom_components.sms_bridge.providers.base import (
-    DeliveryReport,
-    InboundRequest,
-    ReportError,
-)
-from custom_components.sms_bridge.reports import EVENT_DELIVERY_REPORT
+from custom_components.sms_bridge.providers.errors import ReportError
+from custom_components.sms_bridge.providers.models import DeliveryReport, InboundRequest
 from sandbox import Sandbox
 
 from .conftest import PROVIDERS, account_data, make_entry

@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.sms_bridge.form import TEXT
+from custom_components.sms_bridge.flows.forms import TEXT
 from sandbox import Fault, Sandbox
 
 from .conftest import EntryFactory

@@ -11,21 +11,25 @@ import aiohttp
 from hypothesis import given, settings, strategies as st
 import pytest
 
-from custom_components.sms_bridge.providers.base import (
+from custom_components.sms_bridge.providers.base import Provider
+from custom_components.sms_bridge.providers.errors import (
     BadSecretError,
+    MalformedReportError,
+    ProviderError,
+    ReplyKind,
+    TransientError,
+)
+from custom_components.sms_bridge.providers.models import (
     Balance,
     DailyTotals,
     DeliveryReport,
     DeliveryStatus,
     InboundRequest,
-    MalformedReportError,
     OutgoingMessage,
-    Provider,
-    ProviderError,
-    ReplyKind,
     SendResult,
-    TransientError,
     WebhookReply,
+)
+from custom_components.sms_bridge.providers.parsing import (
     as_int,
     lower_keys,
     query_params,

@@ -8,17 +8,19 @@ import aiohttp
 import pytest
 
 from custom_components.sms_bridge.providers import PROVIDER_CLASSES, create_provider
-from custom_components.sms_bridge.providers.base import (
+from custom_components.sms_bridge.providers.channels import (
     Channel,
-    DeliveryReport,
-    DeliveryStatus,
-    OutgoingMessage,
-    RefusedError,
-    SendResult,
     ZaloContent,
     ZaloParam,
     ZaloParamError,
     ZaloTemplate,
+)
+from custom_components.sms_bridge.providers.errors import RefusedError
+from custom_components.sms_bridge.providers.models import (
+    DeliveryReport,
+    DeliveryStatus,
+    OutgoingMessage,
+    SendResult,
 )
 from sandbox import Sandbox
 

@@ -16,24 +16,18 @@ from aiohttp import web
 from hypothesis import given, settings, strategies as st
 import pytest
 
-from custom_components.sms_bridge.providers.base import (
+from custom_components.sms_bridge.providers.errors import (
     AuthenticationError,
     BadSecretError,
-    Balance,
-    DeliveryReport,
-    DeliveryStatus,
-    InboundRequest,
     InvalidRecipientError,
     IpNotAllowedError,
     MalformedReportError,
     MaybeSentError,
-    OutgoingMessage,
     ProviderError,
     RefusedError,
     ReplyKind,
     TransientError,
     UnexpectedResponseError,
-    WebhookReply,
 )
 from custom_components.sms_bridge.providers.esms import (
     CODE_REASONS,
@@ -43,6 +37,14 @@ from custom_components.sms_bridge.providers.esms import (
     decode_error_info,
     national_phone,
     report_phone,
+)
+from custom_components.sms_bridge.providers.models import (
+    Balance,
+    DeliveryReport,
+    DeliveryStatus,
+    InboundRequest,
+    OutgoingMessage,
+    WebhookReply,
 )
 from sandbox import Fault, Sandbox
 

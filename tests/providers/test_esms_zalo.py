@@ -19,27 +19,23 @@ from aiohttp import web
 from hypothesis import given, settings, strategies as st
 import pytest
 
-from custom_components.sms_bridge.providers.base import (
-    AuthenticationError,
+from custom_components.sms_bridge.providers.channels import (
     Channel,
-    DeliveryReport,
-    DeliveryStatus,
-    FailureReason,
-    InboundRequest,
-    InvalidRecipientError,
-    IpNotAllowedError,
-    MalformedReportError,
-    MaybeSentError,
-    OutgoingMessage,
-    ProviderError,
-    RefusedError,
-    TransientError,
-    UnexpectedResponseError,
     ZaloAccount,
     ZaloContent,
     ZaloParam,
     ZaloTemplate,
-    query_params,
+)
+from custom_components.sms_bridge.providers.errors import (
+    AuthenticationError,
+    InvalidRecipientError,
+    IpNotAllowedError,
+    MalformedReportError,
+    MaybeSentError,
+    ProviderError,
+    RefusedError,
+    TransientError,
+    UnexpectedResponseError,
 )
 from custom_components.sms_bridge.providers.esms import CODE_REASONS, EsmsProvider
 from custom_components.sms_bridge.providers.esms_base import UNKNOWN_ZALO_CODE
@@ -50,6 +46,14 @@ from custom_components.sms_bridge.providers.esms_zalo import (
     read_markers,
     zalo_result,
 )
+from custom_components.sms_bridge.providers.models import (
+    DeliveryReport,
+    DeliveryStatus,
+    FailureReason,
+    InboundRequest,
+    OutgoingMessage,
+)
+from custom_components.sms_bridge.providers.parsing import query_params
 from sandbox import Fault, Sandbox
 
 from . import test_esms

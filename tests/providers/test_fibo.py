@@ -17,19 +17,13 @@ import pytest
 import yarl
 
 from custom_components.sms_bridge.providers import fibo as fibo_module
-from custom_components.sms_bridge.providers.base import (
+from custom_components.sms_bridge.providers.errors import (
     AuthenticationError,
     BadSecretError,
-    DailyTotals,
-    DeliveryReport,
-    DeliveryStatus,
-    FailureReason,
-    InboundRequest,
     InvalidRecipientError,
     IpNotAllowedError,
     MalformedReportError,
     MaybeSentError,
-    OutgoingMessage,
     ProviderError,
     RefusedError,
     ReplyKind,
@@ -49,6 +43,14 @@ from custom_components.sms_bridge.providers.fibo import (
     parse_balance,
     parse_code,
     parse_totals,
+)
+from custom_components.sms_bridge.providers.models import (
+    DailyTotals,
+    DeliveryReport,
+    DeliveryStatus,
+    FailureReason,
+    InboundRequest,
+    OutgoingMessage,
 )
 from sandbox import Fault, Sandbox, SentMessage
 

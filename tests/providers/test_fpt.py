@@ -15,24 +15,20 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 import pytest
 
-from custom_components.sms_bridge.providers.base import (
+from custom_components.sms_bridge.providers.errors import (
     AuthenticationError,
     BadSecretError,
-    DeliveryStatus,
-    InboundRequest,
     InvalidRecipientError,
     MalformedReportError,
     MaybeSentError,
-    OutgoingMessage,
     ProviderError,
-    RawResponse,
     RefusedError,
     ReplyKind,
     ReportError,
     TransientError,
     UnexpectedResponseError,
 )
-from custom_components.sms_bridge.providers.fpt import (
+from custom_components.sms_bridge.providers.fpt.provider import (
     CREATE_CAMPAIGN_PATH,
     DETAIL_ADS_PATH,
     DLR_ADS_PATH,
@@ -48,10 +44,16 @@ from custom_components.sms_bridge.providers.fpt import (
     parse_token_answer,
     refresh_margin,
 )
-from custom_components.sms_bridge.providers.fpt_wire import (
+from custom_components.sms_bridge.providers.fpt.wire import (
     CODE_REASONS,
     TokenRejectedError,
     wire_phone,
+)
+from custom_components.sms_bridge.providers.http import RawResponse
+from custom_components.sms_bridge.providers.models import (
+    DeliveryStatus,
+    InboundRequest,
+    OutgoingMessage,
 )
 from custom_components.sms_bridge.providers.text import segment_count
 from sandbox import Fault, Sandbox

@@ -9,26 +9,15 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.sms_bridge.providers.base import (
+from custom_components.sms_bridge.providers.errors import (
     AuthenticationError,
-    DeliveryStatus,
     InvalidRecipientError,
     ProviderError,
-    RawResponse,
     RefusedError,
     TransientError,
     UnexpectedResponseError,
 )
-from custom_components.sms_bridge.providers.fpt import (
-    CREATE_CAMPAIGN_PATH,
-    DETAIL_ADS_PATH,
-    DLR_ADS_PATH,
-    OTP_SCOPE,
-    PUSH_ADS_PATH,
-    TOKEN_PATH,
-    FptProvider,
-)
-from custom_components.sms_bridge.providers.fpt_ads import (
+from custom_components.sms_bridge.providers.fpt.ads import (
     AdsNotAllowedError,
     AdsPushResult,
     CampaignAlreadySentError,
@@ -45,7 +34,18 @@ from custom_components.sms_bridge.providers.fpt_ads import (
     parse_campaign_detail,
     parse_push_answer,
 )
-from custom_components.sms_bridge.providers.fpt_hours import VIETNAM
+from custom_components.sms_bridge.providers.fpt.hours import VIETNAM
+from custom_components.sms_bridge.providers.fpt.provider import (
+    CREATE_CAMPAIGN_PATH,
+    DETAIL_ADS_PATH,
+    DLR_ADS_PATH,
+    OTP_SCOPE,
+    PUSH_ADS_PATH,
+    TOKEN_PATH,
+    FptProvider,
+)
+from custom_components.sms_bridge.providers.http import RawResponse
+from custom_components.sms_bridge.providers.models import DeliveryStatus
 from sandbox import Fault, Sandbox
 from sandbox.fpt import CALLS, FAILURE_TEXT, GRANTED_SCOPES
 from sandbox.fpt_ads import BLOCKED

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from custom_components.sms_bridge.providers.fpt_hours import (
+from custom_components.sms_bridge.providers.fpt.hours import (
     DEFAULT_APPROVAL,
     VIETNAM,
     approved_by,

@@ -6,25 +6,25 @@ import codecs
 
 import pytest
 
-from custom_components.sms_bridge.providers.base import (
-    DeliveryStatus,
+from custom_components.sms_bridge.providers.errors import (
     ProviderError,
-    RawResponse,
     RefusedError,
     TransientError,
     UnexpectedResponseError,
 )
-from custom_components.sms_bridge.providers.fpt_ads import (
+from custom_components.sms_bridge.providers.fpt.ads import (
     AdsNotAllowedError,
     CampaignError,
 )
-from custom_components.sms_bridge.providers.fpt_results import (
+from custom_components.sms_bridge.providers.fpt.results import (
     fold_name,
     parse_results,
     read_rows,
     result_status,
 )
-from custom_components.sms_bridge.providers.fpt_wire import TokenRejectedError
+from custom_components.sms_bridge.providers.fpt.wire import TokenRejectedError
+from custom_components.sms_bridge.providers.http import RawResponse
+from custom_components.sms_bridge.providers.models import DeliveryStatus
 
 BATCH = "qc.2215.1623984019.82989"
 

@@ -9,8 +9,10 @@ import aiohttp
 import pytest
 
 from custom_components.sms_bridge.providers import base, create_provider
-from custom_components.sms_bridge.providers.base import OutgoingMessage, Provider, TransientError
+from custom_components.sms_bridge.providers.base import Provider
+from custom_components.sms_bridge.providers.errors import TransientError
 from custom_components.sms_bridge.providers.http import RepeatRefusedError, fetch, send_session
+from custom_components.sms_bridge.providers.models import OutgoingMessage
 from sandbox import Fault, Sandbox
 
 TIMEOUT = aiohttp.ClientTimeout(total=5)

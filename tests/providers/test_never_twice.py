@@ -13,7 +13,9 @@ import aiohttp
 import pytest
 
 from custom_components.sms_bridge.providers import create_provider
-from custom_components.sms_bridge.providers.base import OutgoingMessage, Provider, TransientError
+from custom_components.sms_bridge.providers.base import Provider
+from custom_components.sms_bridge.providers.errors import TransientError
+from custom_components.sms_bridge.providers.models import OutgoingMessage
 from sandbox import Fault, Sandbox
 from sandbox.app import DROP_POINTS
 from sandbox.state import Arrival

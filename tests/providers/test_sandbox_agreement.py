@@ -12,14 +12,14 @@ from datetime import datetime, timedelta
 import aiohttp
 import pytest
 
-from custom_components.sms_bridge.providers.base import OutgoingMessage
-from custom_components.sms_bridge.providers.fpt import FptProvider
-from custom_components.sms_bridge.providers.fpt_ads import campaign_quota
-from custom_components.sms_bridge.providers.fpt_hours import (
+from custom_components.sms_bridge.providers.fpt.ads import campaign_quota
+from custom_components.sms_bridge.providers.fpt.hours import (
     approved_by,
     in_sending_window,
     next_allowed_slot,
 )
+from custom_components.sms_bridge.providers.fpt.provider import FptProvider
+from custom_components.sms_bridge.providers.models import OutgoingMessage
 from custom_components.sms_bridge.providers.text import is_gsm7, segment_count
 from sandbox import Sandbox, rules
 from sandbox.fpt_ads import BLOCKED, sends_at

@@ -18,23 +18,25 @@ import aiohttp
 from aiohttp import web
 import pytest
 
-from custom_components.sms_bridge.providers.base import (
+from custom_components.sms_bridge.providers.errors import (
     AuthenticationError,
     BadSecretError,
-    DeliveryReport,
-    DeliveryStatus,
-    FailureReason,
-    InboundRequest,
     InvalidRecipientError,
     IpNotAllowedError,
     MalformedReportError,
-    OutgoingMessage,
     ProviderError,
     RefusedError,
     ReplyKind,
     ReportError,
     TransientError,
     UnexpectedResponseError,
+)
+from custom_components.sms_bridge.providers.models import (
+    DeliveryReport,
+    DeliveryStatus,
+    FailureReason,
+    InboundRequest,
+    OutgoingMessage,
 )
 from custom_components.sms_bridge.providers.smspay import (
     DLR_REASONS,

@@ -53,7 +53,7 @@ def test_sandbox_never_imports_the_client() -> None:
     "source",
     [
         "from custom_components.sms_bridge.providers.text import segment_count",
-        "import custom_components.sms_bridge.providers.fpt_hours as hours",
+        "import custom_components.sms_bridge.providers.fpt.hours as hours",
         "from custom_components import sms_bridge",
         "def f():\n    from custom_components.sms_bridge import const\n",
         "import importlib\nimportlib.import_module('custom_components.sms_bridge')",

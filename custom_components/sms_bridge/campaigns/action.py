@@ -2,8 +2,9 @@
 
 Everything FPT would refuse, or block later, is refused here first, before FPT is asked: numbers
 that are not Vietnamese, a schedule outside the sending windows or sooner than the carriers can
-approve it (seed 004 section 3.4.1; fpt_hours.py). A push is never tried again: a second one could
-send the campaign twice, and FPT answers the same name or the same campaign only once anyway.
+approve it (seed 004 section 3.4.1; providers/fpt/hours.py). A push is never tried again: a
+second one could send the campaign twice, and FPT answers the same name or the same campaign
+only once anyway.
 """
 
 from __future__ import annotations
@@ -18,12 +19,11 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
-from .campaign_follow import CampaignFollower
-from .campaign_store import Campaign, CampaignStore
-from .compat import vol
-from .const import DEFAULT_ENCODING, DOMAIN, OPT_ENCODING
-from .providers.base import AuthenticationError, InvalidRecipientError, ProviderError
-from .providers.fpt_ads import (
+from ..compat import vol
+from ..const import DEFAULT_ENCODING, DOMAIN, OPT_ENCODING
+from ..outbound.pipeline import check_message, prepare_text, resolve_targets
+from ..providers.errors import AuthenticationError, InvalidRecipientError, ProviderError
+from ..providers.fpt.ads import (
     MAX_NAME_LENGTH,
     AdsNotAllowedError,
     AdsPushResult,
@@ -32,14 +32,15 @@ from .providers.fpt_ads import (
     ads_phone,
     campaign_quota,
 )
-from .providers.fpt_hours import (
+from ..providers.fpt.hours import (
     approved_by,
     is_allowed_schedule,
     next_allowed_slot,
     next_sending_moment,
 )
-from .runtime import SmsBridgeConfigEntry
-from .sending import check_message, prepare_text, resolve_targets
+from ..runtime import SmsBridgeConfigEntry
+from ..store.campaigns import Campaign, CampaignStore
+from .follower import CampaignFollower
 
 SERVICE_SEND_CAMPAIGN = "send_campaign"
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"

@@ -19,15 +19,16 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
-from .campaign_store import Campaign, CampaignState, CampaignStore
-from .const import DOMAIN, LOGGER
-from .ledger import Ledger
-from .providers.base import AuthenticationError, DeliveryReport, ProviderError, SendResult
-from .providers.fpt import FptProvider
-from .providers.fpt_ads import AdsPushResult, CampaignDetail, CampaignStatus
-from .providers.text import segment_count
-from .reports import ReportRouter
-from .signals import EntrySignals
+from ..const import DOMAIN, LOGGER
+from ..inbound.router import ReportRouter
+from ..providers.errors import AuthenticationError, ProviderError
+from ..providers.fpt.ads import AdsPushResult, CampaignDetail, CampaignStatus
+from ..providers.fpt.provider import FptProvider
+from ..providers.models import DeliveryReport, SendResult
+from ..providers.text import segment_count
+from ..signals import EntrySignals
+from ..store.campaigns import Campaign, CampaignState, CampaignStore
+from ..store.ledger import Ledger
 
 EVENT_CAMPAIGN = "sms_bridge_campaign"
 #: (age of the phase below which, time between checks); older phases: SLOW.

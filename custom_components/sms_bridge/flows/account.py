@@ -10,17 +10,17 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util.ssl import get_default_context
 
-from .address import shown_url
-from .const import CONF_BASE_URL, CONF_PROVIDER, LOGGER
-from .providers import PROVIDER_CLASSES, Provider, check_config, create_provider
-from .providers.base import (
+from ..const import CONF_BASE_URL, CONF_PROVIDER, LOGGER
+from ..inbound.address import shown_url
+from ..providers import PROVIDER_CLASSES, Provider, check_config, create_provider
+from ..providers.errors import (
     AuthenticationError,
-    FieldKind,
     InvalidConfigError,
     IpNotAllowedError,
     ProviderError,
     TransientError,
 )
+from ..providers.models import FieldKind
 
 
 def gateway(data: Mapping[str, Any]) -> type[Provider]:

@@ -18,10 +18,10 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from .compat import vol
-from .const import CONF_BASE_URL, CONF_PROVIDER
-from .providers import PROVIDER_CLASSES
-from .providers.base import AccountField, FieldKind
+from ..compat import vol
+from ..const import CONF_BASE_URL, CONF_PROVIDER
+from ..providers import PROVIDER_CLASSES
+from ..providers.models import AccountField, FieldKind
 
 TEXT = TextSelector()
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))

@@ -25,9 +25,8 @@ from homeassistant.helpers.selector import (
     SelectSelectorMode,
 )
 
-from .account import form_errors, gateway, webhook_placeholders
-from .compat import ReloadingOptionsFlow, vol
-from .const import (
+from ..compat import ReloadingOptionsFlow, vol
+from ..const import (
     DEFAULT_CONCURRENCY,
     DEFAULT_DUPLICATE_WINDOW,
     DEFAULT_ENCODING,
@@ -56,10 +55,11 @@ from .const import (
     UNIT_VND,
     UNIT_VND_OPTION,
 )
-from .costs import currency_of
-from .form import LITERAL_PLACEHOLDERS, TEXT, Choice, NumberBox, Switch, select
-from .providers import Provider
-from .zalo_form import async_zalo_fields, has_zalo, zalo_oa_error
+from ..providers import Provider
+from ..store.costs import currency_of
+from .account import form_errors, gateway, webhook_placeholders
+from .forms import LITERAL_PLACEHOLDERS, TEXT, Choice, NumberBox, Switch, select
+from .zalo import async_zalo_fields, has_zalo, zalo_oa_error
 
 
 @dataclass(frozen=True, slots=True)

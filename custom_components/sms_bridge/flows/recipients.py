@@ -8,12 +8,12 @@ from typing import Any
 from homeassistant.config_entries import ConfigSubentryFlow, SubentryFlowResult
 from homeassistant.const import CONF_NAME
 
+from ..compat import vol
+from ..const import CONF_NUMBERS
+from ..phone import InvalidNumberError, split_numbers, to_e164
 from .account import gateway
-from .compat import vol
-from .const import CONF_NUMBERS
-from .form import MULTILINE, TEXT
-from .phone import InvalidNumberError, split_numbers, to_e164
-from .zalo_form import async_recipient_zalo, has_zalo, recipient_suggested, recipient_zalo_fields
+from .forms import MULTILINE, TEXT
+from .zalo import async_recipient_zalo, has_zalo, recipient_suggested, recipient_zalo_fields
 
 
 class RecipientSubentryFlow(ConfigSubentryFlow):

@@ -22,11 +22,11 @@ from homeassistant.helpers.selector import (
     SelectSelectorMode,
 )
 
-from .compat import vol
-from .const import OPT_ZALO_OA
-from .form import MULTILINE, TEXT, Choice, select
-from .providers.base import Channel, ProviderError, ZaloTemplate
-from .providers.channels import DATE
+from ..compat import vol
+from ..const import OPT_ZALO_OA
+from ..providers.channels import DATE, Channel, ZaloTemplate
+from ..providers.errors import ProviderError
+from .forms import MULTILINE, TEXT, Choice, select
 
 #: An OA id as eSMS lists it: digits.
 _OA_ID = re.compile(r"\d{1,30}")

@@ -18,7 +18,7 @@ from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.network import NoURLAvailableError
 
-from .const import LOGGER
+from ..const import LOGGER
 
 CONF_CLOUDHOOK_URL = "cloudhook_url"
 #: Host name endings that only resolve inside a home network.

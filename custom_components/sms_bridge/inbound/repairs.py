@@ -12,12 +12,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_CORE_CONFIG_UPDATE
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
+from ..const import DEFAULT_REPORTS_WINDOW, DOMAIN, OPT_REPORTS_WINDOW
+from ..providers.base import Provider
+from ..signals import AppliedReport, EntrySignals, SendUnderWay
+from ..store.ledger import Ledger
+from ..texts import short_name
 from .address import (
     CONF_CLOUDHOOK_URL,
     async_ensure_cloudhook,
@@ -25,11 +31,6 @@ from .address import (
     reachable,
     report_url,
 )
-from .const import DEFAULT_REPORTS_WINDOW, DOMAIN, OPT_REPORTS_WINDOW
-from .ledger import Ledger
-from .runtime import SmsBridgeConfigEntry
-from .signals import AppliedReport, EntrySignals, SendUnderWay
-from .texts import short_name
 
 REFUSED_IN_A_ROW = 3
 CHECK_EVERY = timedelta(minutes=5)
@@ -43,9 +44,12 @@ def issue_id(kind: str, entry_id: str) -> str:
 class EntryIssues:
     """Watches one entry's report address, refused reports and missing reports."""
 
-    def __init__(self, hass: HomeAssistant, entry: SmsBridgeConfigEntry, ledger: Ledger) -> None:
+    def __init__(
+        self, hass: HomeAssistant, entry: ConfigEntry, ledger: Ledger, provider: Provider
+    ) -> None:
         self._hass = hass
         self._entry = entry
+        self._provider = provider
         self._refused = 0
         #: Whether the reports_missing repair may be up (unknown after a restart: it persists).
         self._missing_up = True
@@ -56,7 +60,7 @@ class EntryIssues:
     # -- the repairs --
 
     def _raise(self, kind: str, **placeholders: str) -> None:
-        cls = self._entry.runtime_data.provider
+        cls = self._provider
         ir.async_create_issue(
             self._hass,
             DOMAIN,

@@ -17,11 +17,11 @@ from typing import Any
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 
-from .ledger import Ledger, LedgerMessage
-from .providers.base import DeliveryReport
-from .seen import SeenReports, report_key
-from .signals import AppliedReport, EntrySignals, SendUnderWay
-from .texts import reason_words
+from ..providers.models import DeliveryReport
+from ..signals import AppliedReport, EntrySignals, SendUnderWay
+from ..store.ledger import Ledger, LedgerMessage
+from ..store.seen_reports import SeenReports, report_key
+from ..texts import reason_words
 
 EVENT_DELIVERY_REPORT = "sms_bridge_delivery_report"
 OPTIONAL_FIELDS = ("telco", "segments", "price", "request_id", "answer")

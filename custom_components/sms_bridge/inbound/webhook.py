@@ -10,9 +10,11 @@ from functools import lru_cache
 from aiohttp import web
 from homeassistant.core import HomeAssistant
 
-from .const import LOGGER, OPT_CHECK_SOURCE
-from .providers.base import InboundRequest, ReplyKind, ReportError, WebhookReply, query_params
-from .runtime import SmsBridgeConfigEntry
+from ..const import LOGGER, OPT_CHECK_SOURCE
+from ..providers.errors import ReplyKind, ReportError
+from ..providers.models import InboundRequest, WebhookReply
+from ..providers.parsing import query_params
+from ..runtime import SmsBridgeConfigEntry
 
 MAX_BODY = 64 * 1024
 

@@ -15,22 +15,41 @@ a failed report the gateway repeats finds the decision and resends nothing.
 
 from __future__ import annotations
 
+from typing import Protocol
 import uuid
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.start import async_at_started
 
-from .const import DOMAIN, LOGGER, OPT_BACKUP, OPT_RESEND_FAILED
+from ..const import DOMAIN, LOGGER, OPT_BACKUP, OPT_RESEND_FAILED
+from ..providers.errors import MaybeSentError, ProviderError
+from ..providers.models import DeliveryReport, DeliveryStatus
+from ..providers.text import is_gsm7
+from ..runtime import SmsBridgeConfigEntry
+from ..signals import AppliedReport
+from ..store.ledger import LedgerMessage, MessageLink, Resend
 from .estimate import async_estimate
 from .guard import Settled
-from .ledger import LedgerMessage, MessageLink, Resend
-from .outgoing import Extras, Prepared, async_send_one
-from .providers.base import DeliveryReport, DeliveryStatus, MaybeSentError, ProviderError
-from .providers.text import is_gsm7
-from .runtime import SmsBridgeConfigEntry
-from .signals import AppliedReport
+from .one_message import Extras, Prepared, async_send_one
+from .outcome import Number, Outcome
+
+
+class Through(Protocol):
+    """Sends to numbers through one account: its guard, its slots, its ledger."""
+
+    async def __call__(
+        self,
+        hass: HomeAssistant,
+        entry: SmsBridgeConfigEntry,
+        numbers: list[Number],
+        prepared: Prepared,
+        *,
+        via_backup: bool = False,
+    ) -> list[Outcome]:
+        """The outcome of each number, in order."""
+
 
 DECIDED = "decided"
 SENDING = "sending"
@@ -53,6 +72,35 @@ def _loaded(
     if backup is None or backup.domain != DOMAIN or backup.state is not ConfigEntryState.LOADED:
         return None
     return backup
+
+
+async def async_fall_back(
+    hass: HomeAssistant,
+    entry: SmsBridgeConfigEntry,
+    outcomes: list[Outcome],
+    prepared: Prepared,
+    through: Through,
+) -> None:
+    """Send once through the backup what the entry's own gateway surely did not take.
+
+    `through` sends to numbers through one account (the send pipeline's own way). A
+    Zalo-then-SMS message goes to the backup as its SMS; Zalo alone does not go to it.
+    """
+    failed = [o for o in outcomes if o.surely_not_sent]
+    as_sms = prepared.for_backup()
+    if not failed or as_sms is None or (backup := backup_of(hass, entry)) is None:
+        return
+    try:
+        second = await through(hass, backup, [o.number for o in failed], as_sms, via_backup=True)
+    except HomeAssistantError as err:  # the backup's own limit
+        LOGGER.warning("The backup account %s refused the send: %s", backup.title, err)
+        return
+    for first, retry in zip(failed, second, strict=True):
+        if retry.result is not None or retry.earlier is not None:
+            first.entry, first.result, first.earlier = backup, retry.result, retry.earlier
+            first.via_backup, first.cost = True, retry.cost
+        else:
+            first.errors += retry.errors
 
 
 def resends(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> bool:

@@ -12,12 +12,12 @@ from itertools import islice
 
 from homeassistant.core import HomeAssistant
 
-from .const import OPT_PRICE_PER_SEGMENT
-from .costs import currency_of
+from ..const import OPT_PRICE_PER_SEGMENT
+from ..providers.errors import ProviderError
+from ..runtime import SmsBridgeConfigEntry
+from ..store.costs import currency_of
 from .guard import budget
-from .outgoing import Prepared, outgoing
-from .providers.base import ProviderError
-from .runtime import SmsBridgeConfigEntry
+from .one_message import Prepared, outgoing
 
 #: Messages with a stated cost the recent average is taken over.
 AVERAGE_OVER = 50

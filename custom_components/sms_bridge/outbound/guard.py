@@ -10,7 +10,7 @@ still under way waits for that send and shares its outcome.
 A send refused because the window is full raises the `sending_paused_<entry_id>` repair until
 there is room again; one refused only for its size says how many still fit. Both are
 ServiceValidationErrors: a refusal, not a failure. What was sent is counted from the ledger's
-index of recent sends (recent.py), rebuilt at start, so counting survives a restart.
+index of recent sends (store/ledger_index.py), rebuilt at start, so counting survives a restart.
 """
 
 from __future__ import annotations
@@ -22,13 +22,14 @@ from datetime import MAXYEAR, UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
-from .const import (
+from ..const import (
     DEFAULT_DUPLICATE_WINDOW,
     DOMAIN,
     OPT_DUPLICATE_WINDOW,
@@ -36,11 +37,11 @@ from .const import (
     OPT_MAX_PER_DAY,
     OPT_MAX_PER_HOUR,
 )
-from .costs import ZERO, currency_of
-from .ledger import Ledger, LedgerMessage, text_digest
-from .providers.base import ProviderError
-from .runtime import SmsBridgeConfigEntry
-from .texts import short_name
+from ..providers.base import Provider
+from ..providers.errors import ProviderError
+from ..store.costs import ZERO, currency_of
+from ..store.ledger import Ledger, LedgerMessage, text_digest
+from ..texts import short_name
 
 #: The limits: (option, the window it counts over, its name in texts and repair keys).
 LIMITS = (
@@ -83,9 +84,12 @@ class Plan:
 class SpendingGuard:
     """One account's limits and duplicate window, with the sends under way."""
 
-    def __init__(self, hass: HomeAssistant, entry: SmsBridgeConfigEntry, ledger: Ledger) -> None:
+    def __init__(
+        self, hass: HomeAssistant, entry: ConfigEntry, ledger: Ledger, provider: Provider
+    ) -> None:
         self._hass = hass
         self._entry = entry
+        self._provider = provider
         self._ledger = ledger
         options = entry.options
         minutes = options.get(OPT_DUPLICATE_WINDOW, DEFAULT_DUPLICATE_WINDOW)
@@ -173,7 +177,7 @@ class SpendingGuard:
         spent = self._spent()
         if spent + wanted * each <= self._budget:
             return
-        currency = currency_of(self._entry.runtime_data.provider, self._entry.options)
+        currency = currency_of(self._provider, self._entry.options)
         placeholders = {
             "name": self._entry.title,
             "limit": f"{_amount(self._budget)} {currency}",

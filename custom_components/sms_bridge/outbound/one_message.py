@@ -15,21 +15,16 @@ from decimal import Decimal
 
 from homeassistant.core import HomeAssistant
 
-from .address import report_url
-from .const import OPT_SENDER
-from .ledger import LedgerMessage, MessageLink
-from .providers import Provider
-from .providers.base import (
-    Channel,
-    OutgoingMessage,
-    ProviderError,
-    SendResult,
-    TransientError,
-    ZaloContent,
-)
-from .providers.text import segment_count
-from .runtime import SmsBridgeConfigEntry
-from .signals import SendUnderWay
+from ..const import OPT_SENDER
+from ..inbound.address import report_url
+from ..providers import Provider
+from ..providers.channels import Channel, ZaloContent
+from ..providers.errors import ProviderError, TransientError
+from ..providers.models import OutgoingMessage, SendResult
+from ..providers.text import segment_count
+from ..runtime import SmsBridgeConfigEntry
+from ..signals import SendUnderWay
+from ..store.ledger import LedgerMessage, MessageLink
 from .zalo import zalo_digest_text
 
 #: Seconds before the single retry of a failure that surely sent nothing.

@@ -2,7 +2,7 @@
 
 Every number is checked before anything is sent, and the spending guard may refuse the call
 before anything goes out; the same text to the same number inside the duplicate window goes out
-once. Each number goes through the account (outgoing.py); a number its gateway surely did not
+once. Each number goes through the account (one_message.py); a number its gateway surely did not
 take goes once through the backup account (backup.py). Whatever went out is in the ledger of the
 account that sent it, even when other numbers failed.
 """
@@ -12,35 +12,30 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from .backup import backup_of, resends
-from .const import (
+from ..const import (
     DEFAULT_ENCODING,
     DOMAIN,
     ENCODING_ASCII,
     ENCODING_UNICODE,
-    LOGGER,
     OPT_ENCODING,
 )
+from ..phone import InvalidNumberError, split_numbers, to_e164
+from ..providers.channels import Channel
+from ..providers.errors import AuthenticationError, MaybeSentError, ProviderError
+from ..providers.models import SendResult
+from ..providers.text import is_gsm7, plain_text
+from ..runtime import SmsBridgeConfigEntry
+from ..store.ledger import LedgerMessage
+from .backup import async_fall_back, resends
 from .estimate import async_estimate
 from .guard import Reservation, Settled
-from .ledger import LedgerMessage
-from .outgoing import Extras, Prepared, async_send_one
-from .phone import InvalidNumberError, split_numbers, to_e164
-from .providers.base import (
-    AuthenticationError,
-    Channel,
-    MaybeSentError,
-    ProviderError,
-    SendResult,
-)
-from .providers.text import is_gsm7, plain_text
-from .runtime import SmsBridgeConfigEntry
+from .one_message import Extras, Prepared, async_send_one
+from .outcome import Number, Outcome
 from .zalo import async_zalo_content, check_channel
 
 #: Characters in one text at most: 7 plain or 15 Unicode SMS to each number. A longer text is
@@ -60,14 +55,6 @@ class SendOptions:
     channel: str = Channel.SMS.value
     zalo_template: str | None = None
     zalo_params: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Number:
-    """A phone number as the caller wrote it (`target`) and in E.164 (`phone`)."""
-
-    target: str
-    phone: str
 
 
 def resolve_targets(targets: str | Iterable[str], region: str) -> list[Number]:
@@ -120,53 +107,6 @@ def prepare_text(text: str, unicode: bool | None, encoding: str) -> tuple[str, b
         else:
             unicode = not is_gsm7(text)
     return (text, True) if unicode else (plain_text(text), False)
-
-
-@dataclass(slots=True)
-class Outcome:
-    """What became of one number.
-
-    Sent (and by which account), covered by an earlier equal message, or failed (with the
-    reason of each account tried).
-    """
-
-    number: Number
-    entry: SmsBridgeConfigEntry
-    result: SendResult | None = None
-    earlier: LedgerMessage | None = None
-    errors: list[tuple[SmsBridgeConfigEntry, ProviderError]] = field(default_factory=list)
-    via_backup: bool = False
-    #: What the message costs as far as known now (its estimate, until a report states it).
-    cost: tuple[Decimal, str] | None = None
-
-    @property
-    def surely_not_sent(self) -> bool:
-        """Whether no account may have sent it (the one case the backup may try)."""
-        return (
-            self.result is None
-            and self.earlier is None
-            and not any(err.maybe_sent for _, err in self.errors)
-        )
-
-    def row(self) -> dict[str, Any]:
-        """The action's response for this number."""
-        row: dict[str, Any] = {"target": self.number.target, "phone": self.number.phone}
-        if self.result is not None:
-            row |= {
-                "message_id": self.result.message_id,
-                "segments": self.result.segments,
-                "channel": self.result.channel.value,
-            }
-        elif self.earlier is not None:
-            row |= {
-                "message_id": self.earlier.message_id,
-                "segments": self.earlier.segments,
-                "channel": self.earlier.channel,
-                "duplicate": True,
-            }
-        if self.cost is not None:
-            row |= {"cost": float(self.cost[0]), "currency": self.cost[1]}
-        return row | {"config_entry_id": self.entry.entry_id, "via_backup": self.via_backup}
 
 
 async def _async_send_reserved(
@@ -242,35 +182,6 @@ def _outcome(
     return outcome
 
 
-async def _async_fall_back(
-    hass: HomeAssistant,
-    outcomes: list[Outcome],
-    backup: SmsBridgeConfigEntry,
-    prepared: Prepared,
-) -> None:
-    """Send once through the backup what its own gateway surely did not take.
-
-    A Zalo-then-SMS message goes to the backup as its SMS; Zalo alone does not go to it.
-    """
-    failed = [o for o in outcomes if o.surely_not_sent]
-    as_sms = prepared.for_backup()
-    if not failed or as_sms is None:
-        return
-    try:
-        second = await _async_through(
-            hass, backup, [o.number for o in failed], as_sms, via_backup=True
-        )
-    except HomeAssistantError as err:  # the backup's own limit
-        LOGGER.warning("The backup account %s refused the send: %s", backup.title, err)
-        return
-    for first, retry in zip(failed, second, strict=True):
-        if retry.result is not None or retry.earlier is not None:
-            first.entry, first.result, first.earlier = backup, retry.result, retry.earlier
-            first.via_backup, first.cost = True, retry.cost
-        else:
-            first.errors += retry.errors
-
-
 def _failure_line(outcome: Outcome) -> str:
     reasons = []
     for account, err in outcome.errors:
@@ -336,7 +247,7 @@ async def async_send(
     numbers = resolve_targets(targets, entry.runtime_data.provider.region)
     prepared = await async_prepare(hass, entry, message, call)
     outcomes = await _async_through(hass, entry, numbers, prepared)
-    if call.backup and (account := backup_of(hass, entry)) is not None:
-        await _async_fall_back(hass, outcomes, account, prepared)
+    if call.backup:
+        await async_fall_back(hass, entry, outcomes, prepared, _async_through)
     _raise_for_failures(hass, outcomes)
     return [outcome.row() for outcome in outcomes]

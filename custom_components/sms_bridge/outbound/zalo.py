@@ -14,16 +14,10 @@ import time
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from .const import DOMAIN, OPT_ZALO_OA
-from .providers import Provider
-from .providers.base import (
-    Channel,
-    ProviderError,
-    ZaloAccount,
-    ZaloContent,
-    ZaloParamError,
-    ZaloTemplate,
-)
+from ..const import DOMAIN, OPT_ZALO_OA
+from ..providers import Provider
+from ..providers.channels import Channel, ZaloAccount, ZaloContent, ZaloParamError, ZaloTemplate
+from ..providers.errors import ProviderError
 
 #: Seconds a lookup is trusted.
 KEEP = 3600.0

@@ -16,7 +16,7 @@ import aiohttp
 from .base import Provider
 from .esms import EsmsProvider
 from .fibo import FiboProvider
-from .fpt import FptProvider
+from .fpt.provider import FptProvider
 from .smspay import SmspayProvider
 
 PROVIDER_CLASSES: dict[str, type[Provider]] = {

@@ -15,26 +15,9 @@ from urllib.parse import parse_qsl, quote
 import aiohttp
 from yarl import URL
 
-from .base import (
-    DEFAULT_TIMEOUT,
-    AccountField,
-    Balance,
-    Channel,
-    DeliveryReport,
-    DeliveryStatus,
-    FailureReason,
-    FieldKind,
-    InboundRequest,
-    MalformedReportError,
-    OutgoingMessage,
-    ReplyKind,
-    SendResult,
-    UnexpectedResponseError,
-    WebhookReply,
-    as_int,
-    digest,
-    lower_keys,
-)
+from .base import DEFAULT_TIMEOUT
+from .channels import Channel
+from .errors import MalformedReportError, ReplyKind, UnexpectedResponseError
 from .esms_base import (
     CODE_ERRORS as CODE_ERRORS,  # noqa: PLC0414 - re-exported
     CODE_REASONS as CODE_REASONS,  # noqa: PLC0414 - re-exported
@@ -57,6 +40,19 @@ from .esms_zalo import (
     zalo_reason,
     zalo_result,
 )
+from .models import (
+    AccountField,
+    Balance,
+    DeliveryReport,
+    DeliveryStatus,
+    FailureReason,
+    FieldKind,
+    InboundRequest,
+    OutgoingMessage,
+    SendResult,
+    WebhookReply,
+)
+from .parsing import as_int, digest, lower_keys
 from .text import segment_count
 
 SEND_PATH: Final = "/MainService.svc/json/SendMultipleMessage_V4_post_json/"

@@ -12,18 +12,18 @@ from typing import Any, Final
 
 from yarl import URL
 
-from .base import (
+from .base import Provider
+from .errors import (
     AuthenticationError,
     InvalidRecipientError,
     IpNotAllowedError,
     MaybeSentError,
-    Provider,
     ProviderError,
-    RawResponse,
     RefusedError,
     UnexpectedResponseError,
-    lower_keys,
 )
+from .http import RawResponse
+from .parsing import lower_keys
 
 DEFAULT_HOST: Final = "https://rest.esms.vn"
 SUCCESS: Final = "100"

@@ -15,21 +15,11 @@ import re
 from typing import Any, Final
 from urllib.parse import unquote, urlencode
 
-from .base import (
-    Channel,
-    FailureReason,
-    OutgoingMessage,
-    RefusedError,
-    SendResult,
-    UnexpectedResponseError,
-    ZaloAccount,
-    ZaloContent,
-    ZaloParam,
-    ZaloTemplate,
-    as_int,
-    lower_keys,
-)
+from .channels import Channel, ZaloAccount, ZaloContent, ZaloParam, ZaloTemplate
+from .errors import RefusedError, UnexpectedResponseError
 from .esms_base import DEFAULT_HOST, EsmsBase, national_phone
+from .models import FailureReason, OutgoingMessage, SendResult
+from .parsing import as_int, lower_keys
 from .text import segment_count
 
 ZNS_PATH: Final = "/MainService.svc/json/SendZaloMessage_V6/"

@@ -16,11 +16,23 @@ from xml.sax.saxutils import escape
 
 import aiohttp
 
-from .base import (
-    DEFAULT_TIMEOUT,
-    AccountField,
+from .base import DEFAULT_TIMEOUT, Provider
+from .errors import (
     AuthenticationError,
     BadSecretError,
+    InvalidRecipientError,
+    IpNotAllowedError,
+    MalformedReportError,
+    MaybeSentError,
+    ProviderError,
+    RefusedError,
+    ReplyKind,
+    TransientError,
+    UnexpectedResponseError,
+)
+from .http import RawResponse
+from .models import (
+    AccountField,
     Balance,
     DailyTotals,
     DeliveryReport,
@@ -28,23 +40,11 @@ from .base import (
     FailureReason,
     FieldKind,
     InboundRequest,
-    InvalidRecipientError,
-    IpNotAllowedError,
-    MalformedReportError,
-    MaybeSentError,
     OutgoingMessage,
-    Provider,
-    ProviderError,
-    RawResponse,
-    RefusedError,
-    ReplyKind,
     SendResult,
-    TransientError,
-    UnexpectedResponseError,
     WebhookReply,
-    as_int,
-    secrets_equal,
 )
+from .parsing import as_int, secrets_equal
 from .text import segment_count
 
 DEFAULT_HOST = "https://ha-api.fibosms.com"

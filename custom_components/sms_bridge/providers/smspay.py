@@ -19,35 +19,33 @@ from urllib.parse import SplitResult, parse_qsl, quote, unquote, unquote_plus, u
 import aiohttp
 from yarl import URL
 
-from .base import (
-    DEFAULT_TIMEOUT,
-    AccountField,
+from .base import DEFAULT_TIMEOUT, Provider
+from .errors import (
     AuthenticationError,
     BadSecretError,
+    InvalidConfigError,
+    InvalidRecipientError,
+    IpNotAllowedError,
+    MalformedReportError,
+    ProviderError,
+    RefusedError,
+    ReplyKind,
+    TransientError,
+    UnexpectedResponseError,
+)
+from .http import RawResponse
+from .models import (
+    AccountField,
     DeliveryReport,
     DeliveryStatus,
     FailureReason,
     FieldKind,
     InboundRequest,
-    InvalidConfigError,
-    InvalidRecipientError,
-    IpNotAllowedError,
-    MalformedReportError,
     OutgoingMessage,
-    Provider,
-    ProviderError,
-    RawResponse,
-    RefusedError,
-    ReplyKind,
     SendResult,
-    TransientError,
-    UnexpectedResponseError,
     WebhookReply,
-    as_int,
-    digest,
-    lower_keys,
-    secrets_equal,
 )
+from .parsing import as_int, digest, lower_keys, secrets_equal
 from .text import segment_count
 
 #: DESIGN.md's status table for SMSPAY's `dlr`; any other value is a failure.

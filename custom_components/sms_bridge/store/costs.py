@@ -18,7 +18,7 @@ from typing import Any
 from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
 
-from .const import DEFAULT_CURRENCY, OPT_CURRENCY
+from ..const import DEFAULT_CURRENCY, OPT_CURRENCY
 from .journal import EntryJournal
 
 PART = "costs"

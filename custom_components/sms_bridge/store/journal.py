@@ -28,7 +28,7 @@ from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers.json import json_dumps
 from homeassistant.helpers.storage import Store
 
-from .const import DOMAIN, LOGGER
+from ..const import DOMAIN, LOGGER
 
 STORAGE_VERSION = 1
 #: Seconds between a change and its record on disk, at most.

@@ -17,10 +17,11 @@ from typing import Any
 from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
 
+from ..providers.models import DailyTotals, DeliveryReport, DeliveryStatus, SendResult
+from ..signals import Topic
 from .costs import CostBook
 from .journal import EntryJournal
-from .providers.base import DailyTotals, DeliveryReport, DeliveryStatus, SendResult
-from .recent import RecentSends
+from .ledger_index import RecentSends
 from .sent_message import (
     LedgerMessage,
     MessageLink,
@@ -29,7 +30,6 @@ from .sent_message import (
     StoredMessage,
     text_digest,
 )
-from .signals import Topic
 
 __all__ = [
     "MAX_HISTORY",

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .ledger import LedgerMessage
+    from .sent_message import LedgerMessage
 
 #: The longest window anyone counts over (the daily limit); older send times are let go.
 KEEP = timedelta(days=1)

@@ -14,7 +14,8 @@ from decimal import Decimal
 import hashlib
 from typing import Any, NotRequired, TypedDict
 
-from .providers.base import Channel, DeliveryStatus, FailureReason
+from ..providers.channels import Channel
+from ..providers.models import DeliveryStatus, FailureReason
 
 SMS, ZALO = Channel.SMS.value, Channel.ZALO.value
 

@@ -7,7 +7,7 @@ FptProvider methods. What the document does not show, and is therefore guessed h
   (`{"StatusDetail": {"Status": "1", "Reason": ""}}`), a one-item list of it, or flat keys
   spelled with brackets. `IsSent` 1 means sent; else Status 1 approved; Status 0 with a reason
   rejected; anything else (0 without a reason, absent, unknown) still waiting for approval.
-- dlr-ads: its CSV's columns; see fpt_results.py.
+- dlr-ads: its CSV's columns; see results.py.
 - 1014 has two meanings in the document's samples, "campaign name exists" and "campaign
   already sent"; they are told apart by those samples' error_description texts.
 """
@@ -20,16 +20,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
-from .base import (
-    InvalidRecipientError,
-    ProviderError,
-    RawResponse,
-    RefusedError,
-    UnexpectedResponseError,
-    lower_keys,
-)
-from .fpt_hours import format_schedule, parse_schedule
-from .fpt_wire import (
+from ..errors import InvalidRecipientError, ProviderError, RefusedError, UnexpectedResponseError
+from ..http import RawResponse
+from ..parsing import lower_keys
+from ..text import segment_count, strip_diacritics
+from .hours import format_schedule, parse_schedule
+from .wire import (
     CODE_REASONS,
     error_for,
     identifier,
@@ -39,7 +35,6 @@ from .fpt_wire import (
     text_value,
     wire_phone,
 )
-from .text import segment_count, strip_diacritics
 
 PROVIDER: Final = "fpt"
 #: CampaignName: unique, single use, at most 32 characters.

@@ -3,8 +3,8 @@
 Wire facts: PROVIDERS.md section 3. `send` sends customer-care (CSKH) messages, the ones with a
 real-time delivery report. Advertising (QC) campaigns are four calls of their own
 (create_campaign, push_ads, campaign_detail, campaign_results): they need the carriers'
-approval, may only go out in set hours (fpt_hours.py) and report per number days later, as a
-CSV (fpt_results.py). Their types and errors are in fpt_ads.py; codes and tables in fpt_wire.py.
+approval, may only go out in set hours (hours.py) and report per number days later, as a
+CSV (results.py). Their types and errors are in ads.py; codes and tables in wire.py.
 """
 
 from __future__ import annotations
@@ -20,32 +20,31 @@ import uuid
 
 import aiohttp
 
-from .base import (
-    DEFAULT_TIMEOUT,
-    AccountField,
+from ..base import DEFAULT_TIMEOUT, Provider
+from ..errors import (
     BadSecretError,
+    InvalidConfigError,
+    MalformedReportError,
+    ProviderError,
+    RefusedError,
+    ReplyKind,
+    UnexpectedResponseError,
+)
+from ..http import RawResponse
+from ..models import (
+    AccountField,
     DeliveryReport,
     DeliveryStatus,
     FailureReason,
     FieldKind,
     InboundRequest,
-    InvalidConfigError,
-    MalformedReportError,
     OutgoingMessage,
-    Provider,
-    ProviderError,
-    RawResponse,
-    RefusedError,
-    ReplyKind,
     SendResult,
-    UnexpectedResponseError,
     WebhookReply,
-    as_int,
-    digest,
-    lower_keys,
-    secrets_equal,
 )
-from .fpt_ads import (
+from ..parsing import as_int, digest, lower_keys, secrets_equal
+from ..text import segment_count
+from .ads import (
     NO_ADS_SCOPE,
     AdsNotAllowedError,
     AdsPushResult,
@@ -56,8 +55,8 @@ from .fpt_ads import (
     parse_push_answer,
     phone_list,
 )
-from .fpt_results import parse_results
-from .fpt_wire import (
+from .results import parse_results
+from .wire import (
     STATUS_TABLE,
     TokenRejectedError,
     failure_reason,
@@ -70,7 +69,6 @@ from .fpt_wire import (
     text_value,
     wire_phone,
 )
-from .text import segment_count
 
 HOSTS: Final[dict[str, str]] = {
     "production": "https://api01.sms.fpt.net",

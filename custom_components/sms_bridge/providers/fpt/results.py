@@ -25,18 +25,13 @@ import io
 import re
 from typing import Final
 
-from .base import (
-    DeliveryReport,
-    DeliveryStatus,
-    FailureReason,
-    InvalidRecipientError,
-    RawResponse,
-    UnexpectedResponseError,
-    as_int,
-)
-from .fpt_ads import PROVIDER, ads_fields
-from .fpt_wire import STATUS_TABLE, failure_reason, telco_name, wire_phone
-from .text import strip_diacritics
+from ..errors import InvalidRecipientError, UnexpectedResponseError
+from ..http import RawResponse
+from ..models import DeliveryReport, DeliveryStatus, FailureReason
+from ..parsing import as_int
+from ..text import strip_diacritics
+from .ads import PROVIDER, ads_fields
+from .wire import STATUS_TABLE, failure_reason, telco_name, wire_phone
 
 #: Header spellings (folded: see `fold_name`) of the columns the reader uses.
 RESULT_COLUMNS: Final[dict[str, frozenset[str]]] = {

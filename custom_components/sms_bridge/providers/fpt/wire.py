@@ -11,20 +11,18 @@ import json
 import re
 from typing import Any, Final
 
-from .base import (
+from ..errors import (
     AuthenticationError,
-    DeliveryStatus,
-    FailureReason,
     InvalidRecipientError,
     MaybeSentError,
     ProviderError,
-    RawResponse,
     RefusedError,
     TransientError,
     UnexpectedResponseError,
-    as_int,
-    lower_keys,
 )
+from ..http import RawResponse
+from ..models import DeliveryStatus, FailureReason
+from ..parsing import as_int, lower_keys
 
 #: FPT's error codes, in English (the document's section 5). The gateway's own
 #: error_description (Vietnamese, free text) never becomes an error reason.
