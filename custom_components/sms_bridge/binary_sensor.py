@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
-from homeassistant.components.binary_sensor import BinarySensorEntity
+from homeassistant.components.binary_sensor import (
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
@@ -12,12 +17,32 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .compat import BinarySensorDeviceClass
 from .const import DOMAIN, OPT_LOW_BALANCE
-from .coordinator import SmsBridgeCoordinator
+from .coordinator import AccountState, SmsBridgeCoordinator
 from .entity import SmsBridgeEntity
 from .runtime import SmsBridgeConfigEntry
 
 PARALLEL_UPDATES = 0  # the coordinator does the fetching
 KEY = "balance_low"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SmsBridgeBinarySensorDescription(BinarySensorEntityDescription):
+    """A binary sensor of the account, judged from the coordinator's state and a threshold."""
+
+    is_on_fn: Callable[[AccountState, Decimal], bool | None]
+    #: Whether the state has what the sensor judges (else the sensor is unavailable).
+    available_fn: Callable[[AccountState], bool]
+
+
+LOW_BALANCE = SmsBridgeBinarySensorDescription(
+    key=KEY,
+    translation_key=KEY,
+    device_class=BinarySensorDeviceClass.PROBLEM,
+    is_on_fn=lambda state, threshold: (
+        None if state.balance is None else state.balance.amount < threshold
+    ),
+    available_fn=lambda state: state.balance is not None,
+)
 
 
 async def async_setup_entry(
@@ -40,21 +65,20 @@ async def async_setup_entry(
 class LowBalanceSensor(SmsBridgeEntity, BinarySensorEntity):
     """On while the balance is below the threshold; unavailable while the balance is."""
 
-    _attr_device_class = BinarySensorDeviceClass.PROBLEM
-    _attr_translation_key = KEY
+    entity_description: SmsBridgeBinarySensorDescription
 
     def __init__(self, coordinator: SmsBridgeCoordinator, threshold: Decimal) -> None:
         super().__init__(coordinator, KEY)
+        self.entity_description = LOW_BALANCE
         self.threshold = threshold
 
     @property
     def available(self) -> bool:
-        """Only with a balance to compare: a failed poll leaves nothing to judge."""
+        """Only with something to judge: a failed poll leaves no balance to compare."""
         data = self.coordinator.data
-        return super().available and data is not None and data.balance is not None
+        return super().available and data is not None and self.entity_description.available_fn(data)
 
     @property
     def is_on(self) -> bool | None:
         """Whether the balance is below the threshold."""
-        balance = self.coordinator.data.balance
-        return None if balance is None else balance.amount < self.threshold
+        return self.entity_description.is_on_fn(self.coordinator.data, self.threshold)
