@@ -32,7 +32,6 @@ from .outbound.guard import SpendingGuard
 from .outbound.zalo import ZaloDirectory
 from .providers import Provider
 from .providers.errors import AuthenticationError, ProviderError
-from .providers.fpt.provider import FptProvider
 from .runtime import SmsBridgeConfigEntry, SmsBridgeRuntime
 from .services import async_setup_services
 from .signals import EntrySignals
@@ -71,7 +70,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmsBridgeConfigEntry) ->
     ledger = Ledger(journal, signals.ledger_changed)
     seen = SeenReports(journal)
     # FPT entries follow their advertising campaigns: a journal part of their own.
-    ads = (provider, CampaignStore(journal)) if isinstance(provider, FptProvider) else None
+    advertiser = provider.advertising()
+    ads = (advertiser, CampaignStore(journal)) if advertiser is not None else None
     await journal.async_load()
     await async_load_texts(hass)
     coordinator = SmsBridgeCoordinator(hass, entry, provider, ledger)

@@ -22,8 +22,7 @@ from homeassistant.util import dt as dt_util
 from ..const import DOMAIN, LOGGER
 from ..inbound.router import ReportRouter
 from ..providers.errors import AuthenticationError, ProviderError
-from ..providers.fpt.ads import AdsPushResult, CampaignDetail, CampaignStatus
-from ..providers.fpt.provider import FptProvider
+from ..providers.fpt.ads import AdsPushResult, Advertiser, CampaignDetail, CampaignStatus
 from ..providers.models import DeliveryReport, SendResult
 from ..providers.text import segment_count
 from ..signals import EntrySignals
@@ -105,7 +104,7 @@ class CampaignFollower:
         self,
         hass: HomeAssistant,
         entry: ConfigEntry[Any],
-        provider: FptProvider,
+        provider: Advertiser,
         store: CampaignStore,
         *,
         ledger: Ledger,

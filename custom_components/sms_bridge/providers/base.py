@@ -10,7 +10,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from decimal import Decimal
 from ssl import SSLContext
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import aiohttp
 from yarl import URL
@@ -18,6 +18,9 @@ from yarl import URL
 from .channels import Channel, ZaloAccount, ZaloTemplate
 from .errors import RefusedError, ReplyKind, TransientError
 from .http import RawResponse, RepeatRefusedError, fetch, send_session
+
+if TYPE_CHECKING:
+    from .fpt.ads import Advertiser
 from .models import (
     AccountField,
     Balance,
@@ -63,6 +66,10 @@ class Provider(ABC):
     channels: ClassVar[frozenset[Channel]] = frozenset({Channel.SMS})
     #: Whether `estimate` asks the gateway what a message will cost.
     has_estimate: ClassVar[bool] = False
+
+    def advertising(self) -> Advertiser | None:
+        """The gateway's advertising campaigns (a capability of FPT's client), else None."""
+        return None
 
     @classmethod
     @abstractmethod

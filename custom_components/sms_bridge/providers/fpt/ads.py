@@ -18,13 +18,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from ..errors import InvalidRecipientError, ProviderError, RefusedError, UnexpectedResponseError
 from ..http import RawResponse
 from ..parsing import lower_keys
 from ..text import segment_count, strip_diacritics
 from .hours import format_schedule, parse_schedule
+
+if TYPE_CHECKING:
+    from ..models import DeliveryReport
+
 from .wire import (
     CODE_REASONS,
     error_for,
@@ -271,3 +275,37 @@ def parse_campaign_detail(raw: RawResponse, *, code: str) -> CampaignDetail:
         reason=reason,
         provider_status=raw_status,
     )
+
+
+class Advertiser(Protocol):
+    """A gateway that sends advertising campaigns (FPT): what the campaign action and follower use.
+
+    `Provider.advertising()` gives it where the gateway has campaigns, None elsewhere.
+    """
+
+    @property
+    def name(self) -> str:
+        """The gateway's key ("fpt")."""
+
+    @property
+    def region(self) -> str:
+        """The country whose numbers it sends to."""
+
+    async def create_campaign(
+        self,
+        name: str,
+        message: str,
+        schedule: datetime,
+        quota: int,
+        brandname: str | None = None,
+    ) -> str:
+        """Create the campaign; its code."""
+
+    async def push_ads(self, campaign_code: str, phones: Iterable[str]) -> AdsPushResult:
+        """Give the campaign its numbers, once."""
+
+    async def campaign_detail(self, campaign_code: str) -> CampaignDetail:
+        """Where the campaign stands."""
+
+    async def campaign_results(self, campaign_code: str, batch_id: str) -> list[DeliveryReport]:
+        """Each number's result, once the gateway has them."""

@@ -147,6 +147,11 @@ class FptProvider(Provider):
     """FPT SMS Brandname: customer-care messages, and advertising campaigns to Vietnam."""
 
     name = "fpt"
+
+    def advertising(self) -> FptProvider:
+        """FPT sends advertising campaigns: the client itself."""
+        return self
+
     title = "FPT SMS"
     admin_page = "https://portal.sms.fpt.net"
     region = "VN"
