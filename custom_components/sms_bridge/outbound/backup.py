@@ -15,12 +15,12 @@ a failed report the gateway repeats finds the decision and resends nothing.
 
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass
 import uuid
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.start import async_at_started
 
 from ..const import DOMAIN, LOGGER, OPT_BACKUP, OPT_RESEND_FAILED
@@ -34,22 +34,6 @@ from .estimate import async_estimate
 from .guard import Settled
 from .one_message import Extras, Prepared, async_send_one
 from .outcome import Number, Outcome
-
-
-class Through(Protocol):
-    """Sends to numbers through one account: its guard, its slots, its ledger."""
-
-    async def __call__(
-        self,
-        hass: HomeAssistant,
-        entry: SmsBridgeConfigEntry,
-        numbers: list[Number],
-        prepared: Prepared,
-        *,
-        via_backup: bool = False,
-    ) -> list[Outcome]:
-        """The outcome of each number, in order."""
-
 
 DECIDED = "decided"
 SENDING = "sending"
@@ -74,33 +58,43 @@ def _loaded(
     return backup
 
 
-async def async_fall_back(
-    hass: HomeAssistant,
-    entry: SmsBridgeConfigEntry,
-    outcomes: list[Outcome],
-    prepared: Prepared,
-    through: Through,
-) -> None:
-    """Send once through the backup what the entry's own gateway surely did not take.
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    """What a send leaves to the backup account: the numbers no account may have sent."""
 
-    `through` sends to numbers through one account (the send pipeline's own way). A
-    Zalo-then-SMS message goes to the backup as its SMS; Zalo alone does not go to it.
+    account: SmsBridgeConfigEntry
+    failed: list[Outcome]
+    #: As SMS: a Zalo-then-SMS message goes to the backup as its SMS.
+    prepared: Prepared
+
+    @property
+    def numbers(self) -> list[Number]:
+        """The numbers to send to through the backup."""
+        return [outcome.number for outcome in self.failed]
+
+    def merge(self, second: list[Outcome]) -> None:
+        """The backup's outcomes, in the numbers' order, become theirs where it sent them."""
+        for first, retry in zip(self.failed, second, strict=True):
+            if retry.result is not None or retry.earlier is not None:
+                first.entry, first.result, first.earlier = self.account, retry.result, retry.earlier
+                first.via_backup, first.cost = True, retry.cost
+            else:
+                first.errors += retry.errors
+
+
+def fallback_for(
+    hass: HomeAssistant, entry: SmsBridgeConfigEntry, outcomes: list[Outcome], prepared: Prepared
+) -> Fallback | None:
+    """Whether a send goes on to the backup: only what its own gateway surely did not take.
+
+    Never after an answer that may mean it went out, never from a backup's own send, and never
+    a Zalo-only message (it has no SMS to send). None when nothing goes to the backup.
     """
     failed = [o for o in outcomes if o.surely_not_sent]
     as_sms = prepared.for_backup()
     if not failed or as_sms is None or (backup := backup_of(hass, entry)) is None:
-        return
-    try:
-        second = await through(hass, backup, [o.number for o in failed], as_sms, via_backup=True)
-    except HomeAssistantError as err:  # the backup's own limit
-        LOGGER.warning("The backup account %s refused the send: %s", backup.title, err)
-        return
-    for first, retry in zip(failed, second, strict=True):
-        if retry.result is not None or retry.earlier is not None:
-            first.entry, first.result, first.earlier = backup, retry.result, retry.earlier
-            first.via_backup, first.cost = True, retry.cost
-        else:
-            first.errors += retry.errors
+        return None
+    return Fallback(backup, failed, as_sms)
 
 
 def resends(hass: HomeAssistant, entry: SmsBridgeConfigEntry) -> bool:

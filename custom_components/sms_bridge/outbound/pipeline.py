@@ -22,6 +22,7 @@ from ..const import (
     DOMAIN,
     ENCODING_ASCII,
     ENCODING_UNICODE,
+    LOGGER,
     OPT_ENCODING,
 )
 from ..phone import InvalidNumberError, split_numbers, to_e164
@@ -31,7 +32,7 @@ from ..providers.models import SendResult
 from ..providers.text import is_gsm7, plain_text
 from ..runtime import SmsBridgeConfigEntry
 from ..store.ledger import LedgerMessage
-from .backup import async_fall_back, resends
+from .backup import Fallback, fallback_for, resends
 from .estimate import async_estimate
 from .guard import Reservation, Settled
 from .one_message import Extras, Prepared, async_send_one
@@ -182,6 +183,18 @@ def _outcome(
     return outcome
 
 
+async def _async_fall_back(hass: HomeAssistant, fallback: Fallback) -> None:
+    """Send once through the backup what the account surely did not take."""
+    try:
+        second = await _async_through(
+            hass, fallback.account, fallback.numbers, fallback.prepared, via_backup=True
+        )
+    except HomeAssistantError as err:  # the backup's own limit
+        LOGGER.warning("The backup account %s refused the send: %s", fallback.account.title, err)
+        return
+    fallback.merge(second)
+
+
 def _failure_line(outcome: Outcome) -> str:
     reasons = []
     for account, err in outcome.errors:
@@ -247,7 +260,7 @@ async def async_send(
     numbers = resolve_targets(targets, entry.runtime_data.provider.region)
     prepared = await async_prepare(hass, entry, message, call)
     outcomes = await _async_through(hass, entry, numbers, prepared)
-    if call.backup:
-        await async_fall_back(hass, entry, outcomes, prepared, _async_through)
+    if call.backup and (fallback := fallback_for(hass, entry, outcomes, prepared)) is not None:
+        await _async_fall_back(hass, fallback)
     _raise_for_failures(hass, outcomes)
     return [outcome.row() for outcome in outcomes]
