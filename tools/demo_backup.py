@@ -38,20 +38,11 @@ async def run_backup(
 ) -> list[tuple[str, ...]]:
     """The backup delivery; its row for the demo's message table."""
     sandbox.state.first_account("esms").refuses_3 = False
-    result = await hass.options_flow(
-        entries["fibo"], {"backup_entry_id": entries["esms"], "secure_code": "fibo-secure"}
-    )
-    if result.get("type") != "create_entry":
-        steps.fail(f"backup: the options form ended with {result.get('errors')}")
-        return []
-    await asyncio.sleep(1)  # the options reload the entry
+    options = {"backup_entry_id": entries["esms"], "secure_code": "fibo-secure"}
     data = {"config_entry_id": entries["fibo"], "target": NUMBER, "message": "SMS Bridge demo"}
-    try:
-        answer = await hass.call(DOMAIN, "send", data, response=True)
-    except RuntimeError as err:
-        steps.fail(f"backup: the send failed: {err}")
+    message = await configure_and_send(hass, "backup", (entries["fibo"], options), data, steps)
+    if message is None:
         return []
-    [message] = answer["service_response"]["messages"]
     sent_at = time.monotonic()
     if not (message["via_backup"] and message["config_entry_id"] == entries["esms"]):
         steps.fail(f"backup: expected eSMS to send it, the answer was {message}")
@@ -62,6 +53,29 @@ async def run_backup(
     if status != "delivered":
         steps.fail(f"backup: expected delivered, got {status}")
     return [("FiboSMS -> eSMS (backup)", NUMBER, message["message_id"], status, seconds)]
+
+
+async def configure_and_send(
+    hass: HassProcess,
+    step: str,
+    options: tuple[str, dict[str, Any]],
+    data: dict[str, Any],
+    steps: Steps,
+) -> dict[str, Any] | None:
+    """Save an entry's options (as a user would), then send once; the send's one message."""
+    entry_id, user_input = options
+    result = await hass.options_flow(entry_id, user_input)
+    if result.get("type") != "create_entry":
+        steps.fail(f"{step}: the options form ended with {result.get('errors')}")
+        return None
+    await asyncio.sleep(1)  # the options reload the entry
+    try:
+        answer = await hass.call(DOMAIN, "send", data, response=True)
+    except RuntimeError as err:
+        steps.fail(f"{step}: the send failed: {err}")
+        return None
+    [message] = answer["service_response"]["messages"]
+    return dict(message)
 
 
 async def final_status(queue: Queue, message_id: str) -> str:

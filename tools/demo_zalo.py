@@ -8,13 +8,12 @@ back to SMS at once, and the SMS leg's delivery makes the message delivered.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
 from sandbox import Sandbox
 
-from .demo_backup import DOMAIN, Queue, Steps, final_status
+from .demo_backup import Queue, Steps, configure_and_send, final_status
 from .hass import HassProcess
 
 NUMBER = "0912345676"  # the sandbox's Zalo has no user for numbers ending in 6
@@ -26,11 +25,6 @@ async def run_zalo(
 ) -> list[tuple[str, ...]]:
     """The Zalo-then-SMS message; its row for the demo's message table."""
     [oa] = sandbox.state.first_account("esms").zalo_oas
-    result = await hass.options_flow(entry_id, {"zalo_oa": oa})
-    if result.get("type") != "create_entry":
-        steps.fail(f"zalo: the options form ended with {result.get('errors')}")
-        return []
-    await asyncio.sleep(1)  # the options reload the entry
     data: dict[str, Any] = {
         "config_entry_id": entry_id,
         "target": NUMBER,
@@ -38,12 +32,9 @@ async def run_zalo(
         "message": "SMS Bridge demo: ma xac minh 123456",
         **TEMPLATE,
     }
-    try:
-        answer = await hass.call(DOMAIN, "send", data, response=True)
-    except RuntimeError as err:
-        steps.fail(f"zalo: the send failed: {err}")
+    message = await configure_and_send(hass, "zalo", (entry_id, {"zalo_oa": oa}), data, steps)
+    if message is None:
         return []
-    [message] = answer["service_response"]["messages"]
     sent_at = time.monotonic()
     status = await final_status(queue, message["message_id"])
     seconds = f"{time.monotonic() - sent_at:.1f}" if status != "no report" else "-"
