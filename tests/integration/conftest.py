@@ -115,11 +115,17 @@ def reached_at(sandbox: Sandbox, provider: str, url: str) -> dict[str, Any]:
 
 
 def make_entry(
-    sandbox: Sandbox, provider: str, *, options: dict[str, Any] | None = None, **changes: Any
+    sandbox: Sandbox,
+    provider: str,
+    *,
+    options: dict[str, Any] | None = None,
+    entry_id: str | None = None,
+    **changes: Any,
 ) -> MockConfigEntry:
     """A config entry for the sandbox account of `provider` (not yet added to hass)."""
     data = account_data(sandbox, provider) | {"webhook_id": f"hook-{provider}"} | changes
     return MockConfigEntry(
+        entry_id=entry_id,
         domain=DOMAIN,
         title=default_title(data),
         unique_id=account_unique_id(data),
