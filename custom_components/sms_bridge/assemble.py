@@ -38,6 +38,7 @@ from .providers.errors import AuthenticationError, ProviderError
 from .runtime import SmsBridgeConfigEntry, SmsBridgeRuntime
 from .signals import EntrySignals
 from .store.campaigns import CampaignStore
+from .store.costs import currency_of
 from .store.journal import EntryJournal
 from .store.ledger import Ledger
 from .store.seen_reports import SeenReports
@@ -79,7 +80,13 @@ async def async_build_runtime(hass: HomeAssistant, entry: SmsBridgeConfigEntry) 
         ),
         send_slots=asyncio.Semaphore(int(entry.options.get(OPT_CONCURRENCY, DEFAULT_CONCURRENCY))),
         issues=EntryIssues(hass, entry, ledger, provider),
-        guard=SpendingGuard(hass, entry, ledger, provider),
+        guard=SpendingGuard(
+            hass,
+            ledger,
+            account=(entry.entry_id, entry.title),
+            options=entry.options,
+            currency=currency_of(provider, entry.options),
+        ),
         zalo=ZaloDirectory(provider),
         device_id=device.id,
         loaded_options=dict(entry.options),

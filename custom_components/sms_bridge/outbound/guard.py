@@ -22,7 +22,6 @@ from datetime import MAXYEAR, UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
@@ -37,9 +36,8 @@ from ..const import (
     OPT_MAX_PER_DAY,
     OPT_MAX_PER_HOUR,
 )
-from ..providers.base import Provider
 from ..providers.errors import ProviderError
-from ..store.costs import ZERO, currency_of
+from ..store.costs import ZERO
 from ..store.ledger import Ledger, LedgerMessage, text_digest
 from ..texts import short_name
 
@@ -85,13 +83,19 @@ class SpendingGuard:
     """One account's limits and duplicate window, with the sends under way."""
 
     def __init__(
-        self, hass: HomeAssistant, entry: ConfigEntry, ledger: Ledger, provider: Provider
+        self,
+        hass: HomeAssistant,
+        ledger: Ledger,
+        *,
+        account: tuple[str, str],
+        options: Mapping[str, Any],
+        currency: str,
     ) -> None:
+        """`account`: the entry's id and title (the repair's id and its words)."""
         self._hass = hass
-        self._entry = entry
-        self._provider = provider
+        self._entry_id, self._title = account
+        self._currency = currency
         self._ledger = ledger
-        options = entry.options
         minutes = options.get(OPT_DUPLICATE_WINDOW, DEFAULT_DUPLICATE_WINDOW)
         self._window = timedelta(minutes=float(minutes)) if minutes else None
         self._limits = [
@@ -154,7 +158,7 @@ class SpendingGuard:
             used, oldest = self._used(now, period)
             if used + wanted <= limit:
                 continue
-            placeholders = {"name": self._entry.title, "limit": str(limit), "count": str(wanted)}
+            placeholders = {"name": self._title, "limit": str(limit), "count": str(wanted)}
             if used < limit:  # room for some, not for all: the size is the problem
                 raise _refused(f"limit_too_many_{name}", **placeholders, room=str(limit - used))
             room_at = oldest + period if oldest else now + period
@@ -177,9 +181,9 @@ class SpendingGuard:
         spent = self._spent()
         if spent + wanted * each <= self._budget:
             return
-        currency = currency_of(self._provider, self._entry.options)
+        currency = self._currency
         placeholders = {
-            "name": self._entry.title,
+            "name": self._title,
             "limit": f"{_amount(self._budget)} {currency}",
             "count": str(wanted),
             "spent": f"{_amount(spent)} {currency}",
@@ -198,13 +202,13 @@ class SpendingGuard:
         ir.async_create_issue(
             self._hass,
             DOMAIN,
-            f"sending_paused_{self._entry.entry_id}",
+            f"sending_paused_{self._entry_id}",
             is_fixable=False,
             severity=ir.IssueSeverity.WARNING,
             translation_key=f"sending_paused_{name}",
             translation_placeholders={
-                "name": self._entry.title,
-                "short_name": short_name(self._entry.title),
+                "name": self._title,
+                "short_name": short_name(self._title),
                 "limit": str(limit),
                 "until": _date(room_at) if name == "budget" else _clock(room_at),
             },
@@ -235,7 +239,7 @@ class SpendingGuard:
                 self._timer = async_call_later(self._hass, delay, self._async_recheck)
             return
         self._paused = False
-        ir.async_delete_issue(self._hass, DOMAIN, f"sending_paused_{self._entry.entry_id}")
+        ir.async_delete_issue(self._hass, DOMAIN, f"sending_paused_{self._entry_id}")
 
     @callback
     def async_stop(self) -> None:
